@@ -1,0 +1,52 @@
+# Recurrent Architectures course — every set-up step lives here.
+#   make lab    create/refresh .venv from the lock, install course_utils, start JupyterLab
+#   make test   same set-up, then lint + unit tests + doctests + nbval over every notebook + browser tests
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+JOBS ?= 2
+LAB_ARGS ?=
+# Quiet TensorFlow in every command that can start it.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install lab test lint format execute lock slides bench release grade mutation clean
+
+help:
+	@grep -E '^#   make' Makefile | sed 's/^#   //'
+
+# The stamp is newer than the lock and pyproject.toml once they are installed: a second run takes seconds.
+$(STAMP): requirements/lock.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -r requirements/lock.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(STAMP)  ## set up .venv only
+
+lab: $(STAMP)  ## JupyterLab on the landing notebook
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(LAB_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_utils tests tools notebooks
+	$(BIN)/ruff format --check course_utils tests tools
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix course_utils tests tools notebooks
+	$(BIN)/ruff format course_utils tests tools
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(PYTEST_ARGS)
+
+execute: $(STAMP)  ## re-run every notebook and store its outputs (NB="01 02" for some)
+	$(BIN)/python tools/nbtools.py execute $(NB)
+
+lock:  ## re-resolve requirements/direct.in into requirements/lock.txt and environment.yml (needs the registry)
+	$(PYTHON) tools/lock.py
+
+clean:
+	rm -rf $(VENV) dist slides/_build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,171 @@
+"""Argument checks for every public entry point, in one place.
+
+Each check names the argument, the expected shape in the course's letters and the shape received::
+
+    h0: expected shape (2, 5) = (N, H), got (2, 6)
+
+Wrong types raise ``TypeError``; wrong ranks, shapes or values raise ``ValueError``. Shapes are given as
+comma-separated letters (``"N,T,D"``), with an optional integer multiplier (``"D,4H"``) or a literal size
+(``"2,3H"``). The ``sizes`` dict is shared between the checks of one call: the first argument that
+mentions a letter fixes its size, later arguments must agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import MutableMapping
+
+import numpy as np
+
+__all__ = ["check_array", "check_mask", "check_positive_int", "check_choice"]
+
+_TOKEN = re.compile(r"^(\d*)([A-Za-z]\w*)?$")
+
+
+def _parse(dims: str) -> list[tuple[int, str | None]]:
+    tokens = []
+    for raw in dims.split(","):
+        token = raw.strip()
+        match = _TOKEN.match(token)
+        if not token or match is None:
+            raise ValueError(f"bad dims spec {dims!r}")
+        mult, letter = match.groups()
+        if letter is None:  # a literal size such as "2"
+            tokens.append((int(mult), None))
+        else:
+            tokens.append((int(mult) if mult else 1, letter))
+    return tokens
+
+
+def _expected(tokens: list[tuple[int, str | None]], sizes: MutableMapping[str, int]) -> str:
+    parts = []
+    for mult, letter in tokens:
+        if letter is None:
+            parts.append(str(mult))
+        elif letter in sizes:
+            parts.append(str(mult * sizes[letter]))
+        else:
+            parts.append(f"{mult if mult != 1 else ''}{letter}")
+    return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
+
+
+def _spec(tokens: list[tuple[int, str | None]]) -> str:
+    parts = [str(m) if letter is None else f"{m if m != 1 else ''}{letter}" for m, letter in tokens]
+    return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
+
+
+def check_array(
+    x: object,
+    name: str,
+    dims: str,
+    sizes: MutableMapping[str, int] | None = None,
+    *,
+    dtype: type | None = None,
+    finite: bool = True,
+) -> np.ndarray:
+    """Return ``x`` as a floating NumPy array after checking its rank, shape and values.
+
+    Args:
+        x: the argument as given (array-like of numbers).
+        name: the argument's name, used in messages.
+        dims: the expected shape in letters, e.g. ``"N,T,D"`` or ``"D,4H"``.
+        sizes: letter sizes fixed so far; updated in place with the letters ``x`` fixes.
+        dtype: cast to this float dtype; by default keep float32/float64 and cast others to float64.
+        finite: reject NaN and infinity.
+
+    >>> sizes = {}
+    >>> check_array(np.zeros((2, 3, 4)), "x", "N,T,D", sizes).shape, sizes
+    ((2, 3, 4), {'N': 2, 'T': 3, 'D': 4})
+    >>> check_array(np.zeros((2, 6)), "h0", "N,H", {"N": 2, "H": 5})
+    Traceback (most recent call last):
+    ...
+    ValueError: h0: expected shape (2, 5) = (N, H), got (2, 6)
+    """
+    sizes = {} if sizes is None else sizes
+    tokens = _parse(dims)
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged nested lists and the like
+        raise TypeError(f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__} ({exc})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name}: expected a numeric array of shape {_spec(tokens)}, got dtype {arr.dtype}")
+    if arr.ndim != len(tokens):
+        raise ValueError(
+            f"{name}: expected a {len(tokens)}-D array of shape {_expected(tokens, sizes)} = {_spec(tokens)}, "
+            f"got a {arr.ndim}-D array of shape {tuple(arr.shape)}"
+        )
+    # Check agreement with the sizes already fixed, then fix the new letters.
+    bad = False
+    new: dict[str, int] = {}
+    for size, (mult, letter) in zip(arr.shape, tokens):
+        if letter is None:
+            bad |= size != mult
+            continue
+        known = sizes.get(letter, new.get(letter))
+        if known is not None:
+            bad |= size != mult * known
+        elif size % mult:
+            bad = True
+        else:
+            new[letter] = size // mult
+    if bad:
+        expected = _expected(tokens, {**new, **sizes})
+        raise ValueError(f"{name}: expected shape {expected} = {_spec(tokens)}, got {tuple(arr.shape)}")
+    sizes.update(new)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    if finite and not np.all(np.isfinite(arr)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name}: expected finite values, got {arr[where]} at index {where}")
+    return arr
+
+
+def check_mask(mask: object, name: str, sizes: MutableMapping[str, int]) -> np.ndarray | None:
+    """Check an optional ``(N, T)`` boolean mask (True = a real step, False = padding).
+
+    >>> check_mask(np.ones((2, 3), dtype=int), "mask", {"N": 2, "T": 3})
+    Traceback (most recent call last):
+    ...
+    TypeError: mask: expected a boolean array of shape (2, 3) = (N, T), got dtype int64
+    """
+    if mask is None:
+        return None
+    arr = np.asarray(mask)
+    expected = f"{_expected(_parse('N,T'), sizes)} = (N, T)"
+    if arr.dtype != bool:
+        raise TypeError(f"{name}: expected a boolean array of shape {expected}, got dtype {arr.dtype}")
+    if arr.shape != (sizes["N"], sizes["T"]):
+        raise ValueError(f"{name}: expected shape {expected}, got {tuple(arr.shape)}")
+    return arr
+
+
+def check_positive_int(value: object, name: str) -> int:
+    """Return ``value`` as an int, or raise if it is not a positive integer.
+
+    >>> check_positive_int(0, "units")
+    Traceback (most recent call last):
+    ...
+    ValueError: units: expected a positive integer, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected a positive integer, got {type(value).__name__} {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_choice(value: object, name: str, choices: tuple) -> object:
+    """Raise unless ``value`` is one of ``choices``.
+
+    >>> check_choice("relu", "activation", ("tanh", "linear"))
+    Traceback (most recent call last):
+    ...
+    ValueError: activation: expected one of ('tanh', 'linear'), got 'relu'
+    """
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
+    return value
