@@ -14,7 +14,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install lab test lint format execute lock slides bench release grade mutation clean
+.PHONY: help install lab test lint format execute lock readme slides bench release grade mutation clean
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -50,3 +50,6 @@ lock:  ## re-resolve requirements/direct.in into requirements/lock.txt and envir
 
 clean:
 	rm -rf $(VENV) dist slides/_build .pytest_cache .ruff_cache .hypothesis
+
+readme: $(STAMP)  ## regenerate the README's badges and notebook list
+	$(BIN)/python tools/readme.py

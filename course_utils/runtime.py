@@ -51,7 +51,9 @@ def quiet_tensorflow_logs() -> None:
         os.environ.setdefault(key, value)
 
 
-def _configure_tensorflow(seed: int, deterministic: bool) -> tuple[str, tuple[str, ...], str | None, str | None]:
+def _configure_tensorflow(
+    seed: int, deterministic: bool
+) -> tuple[str, tuple[str, ...], str | None, str | None]:
     try:
         import tensorflow as tf
     except ImportError:
@@ -73,7 +75,9 @@ def _configure_tensorflow(seed: int, deterministic: bool) -> tuple[str, tuple[st
     return ("GPU" if gpus else "CPU"), names, tf.__version__, keras.__version__
 
 
-def setup(seed: int = 0, *, deterministic: bool = True, use_tensorflow: bool = True, verbose: bool = True) -> RuntimeInfo:
+def setup(
+    seed: int = 0, *, deterministic: bool = True, use_tensorflow: bool = True, verbose: bool = True
+) -> RuntimeInfo:
     """Seed everything, quiet the logs and report the device. Call once, at the top of a notebook.
 
     Args:
@@ -94,7 +98,7 @@ def setup(seed: int = 0, *, deterministic: bool = True, use_tensorflow: bool = T
     seed = int(seed)
     quiet_tensorflow_logs()
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
     os.environ["PYTHONHASHSEED"] = str(seed)
     device, gpus, tf_version, keras_version = "CPU", (), None, None
     if use_tensorflow:
@@ -117,7 +121,16 @@ def versions() -> dict[str, str]:
     import importlib.metadata as md
 
     out = {"python": platform.python_version()}
-    for dist in ("course-utils", "numpy", "matplotlib", "ipywidgets", "tensorflow", "tensorflow-cpu", "keras", "jupyterlab"):
+    for dist in (
+        "course-utils",
+        "numpy",
+        "matplotlib",
+        "ipywidgets",
+        "tensorflow",
+        "tensorflow-cpu",
+        "keras",
+        "jupyterlab",
+    ):
         try:
             out[dist] = md.version(dist)
         except md.PackageNotFoundError:

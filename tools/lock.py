@@ -37,7 +37,11 @@ def read_lock(path: Path = LOCK) -> dict[str, str]:
 
 def render_environment_yml(lock_lines: list[str]) -> str:
     """environment.yml for Binder and conda: Python 3.11 from conda, every pin of the lock through pip."""
-    pins = [line for line in lock_lines if line and not line.startswith("#") and line.split("==")[0] not in TOOLING]
+    pins = [
+        line
+        for line in lock_lines
+        if line and not line.startswith("#") and line.split("==")[0] not in TOOLING
+    ]
     body = "\n".join(f"      - {pin}" for pin in pins)
     return (
         "# Binder and conda users: the same packages at the same versions as requirements/lock.txt.\n"
@@ -60,7 +64,9 @@ def resolve() -> list[str]:
         py = str(Path(tmp) / "bin" / "python")
         subprocess.run([py, "-m", "pip", "install", "-q", "--upgrade", *TOOLING], check=True)
         subprocess.run([py, "-m", "pip", "install", "-q", "-r", str(DIRECT)], check=True)
-        freeze = subprocess.run([py, "-m", "pip", "freeze", "--all"], check=True, capture_output=True, text=True).stdout
+        freeze = subprocess.run(
+            [py, "-m", "pip", "freeze", "--all"], check=True, capture_output=True, text=True
+        ).stdout
     lines = [line for line in freeze.splitlines() if "==" in line]
     tooling = sorted((line for line in lines if line.split("==")[0] in TOOLING), key=str.lower)
     rest = sorted((line for line in lines if line.split("==")[0] not in TOOLING), key=str.lower)
@@ -69,7 +75,9 @@ def resolve() -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--env-only", action="store_true", help="only rewrite environment.yml from the lock")
+    parser.add_argument(
+        "--env-only", action="store_true", help="only rewrite environment.yml from the lock"
+    )
     args = parser.parse_args()
     if args.env_only:
         lines = [line.strip() for line in LOCK.read_text().splitlines() if "==" in line]

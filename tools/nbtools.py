@@ -14,7 +14,6 @@ outputs cleaned: no tracebacks, no absolute paths, no widget models, no executio
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import re
 import sys
@@ -32,7 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 from course_utils import links  # noqa: E402
 
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+QUIET_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
 HEADER_TAG = "course-header"  # cells inserted by `build` carry this tag
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -43,7 +47,9 @@ def sources(names: list[str]) -> list[Path]:
     if not names:
         return found
     picked = [p for p in found if any(p.stem == n or p.stem.startswith(n + "_") for n in names)]
-    missing = [n for n in names if not any(p.stem == n or p.stem.startswith(n + "_") for p in found)]
+    missing = [
+        n for n in names if not any(p.stem == n or p.stem.startswith(n + "_") for p in found)
+    ]
     if missing:
         raise SystemExit(f"no notebook source matches {missing}; have {[p.stem for p in found]}")
     return picked
@@ -59,8 +65,8 @@ def header_cells(notebook_path: str) -> list[nbformat.NotebookNode]:
     return [badges, setup]
 
 
-def build(src: Path) -> Path:
-    """Convert one source to ``notebooks/<stem>.ipynb`` (without outputs) and return its path."""
+def to_notebook(src: Path) -> nbformat.NotebookNode:
+    """The notebook (without outputs) that ``build`` writes for one source."""
     nb = jupytext.read(src)
     target = NOTEBOOKS / f"{src.stem}.ipynb"
     first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), None)
@@ -70,12 +76,21 @@ def build(src: Path) -> Path:
     for cell in nb.cells:
         cell.pop("id", None)
     nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "kernelspec": {
+            "name": "python3",
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+        },
         "language_info": {"name": "python"},
     }
-    nb = nbformat.v4.upgrade(nb) if nb.nbformat < 4 else nb
     _assign_ids(nb, src.stem)
-    nbformat.write(nb, target)
+    return nb
+
+
+def build(src: Path) -> Path:
+    """Convert one source to ``notebooks/<stem>.ipynb`` (without outputs) and return its path."""
+    target = NOTEBOOKS / f"{src.stem}.ipynb"
+    nbformat.write(to_notebook(src), target)
     return target
 
 
@@ -86,7 +101,12 @@ def _assign_ids(nb: nbformat.NotebookNode, stem: str) -> None:
         cell["id"] = f"{stem[:2]}-{i:03d}"
 
 
-_PATHS = [re.escape(str(ROOT)), re.escape(str(Path.home())), r"/tmp/[\w.+-]+", r"/(?:work|root|opt|home)/[\w.+-]+(?:/[\w.+-]+)*"]
+_PATHS = [
+    re.escape(str(ROOT)),
+    re.escape(str(Path.home())),
+    r"/tmp/[\w.+-]+",
+    r"/(?:work|root|opt|home)/[\w.+-]+(?:/[\w.+-]+)*",
+]
 _PATH_RE = re.compile("|".join(_PATHS))
 
 
@@ -102,9 +122,15 @@ def clean(nb: nbformat.NotebookNode) -> list[str]:
         for out in cell.get("outputs", []):
             if out.output_type == "error" and "raises-exception" not in tags:
                 problems.append(f"cell {i}: {out.ename}: {out.evalue}")
-            if out.output_type in ("display_data", "execute_result") and WIDGET_MIME in out.get("data", {}):
+            if out.output_type in ("display_data", "execute_result") and WIDGET_MIME in out.get(
+                "data", {}
+            ):
                 continue  # live widgets need a kernel; the cell also draws a static figure
-            if out.output_type == "stream" and out.name == "stderr" and "raises-exception" not in tags:
+            if (
+                out.output_type == "stream"
+                and out.name == "stderr"
+                and "raises-exception" not in tags
+            ):
                 problems.append(f"cell {i}: writes to stderr: {out.text[:200]!r}")
             kept.append(out)
         for out in kept:
@@ -139,7 +165,11 @@ def execute(src: Path, timeout: int = 900) -> tuple[Path, float]:
     seconds = time.perf_counter() - start
     problems = clean(nb)
     nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "kernelspec": {
+            "name": "python3",
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+        },
         "language_info": {"name": "python"},
     }
     nbformat.write(nb, target)

@@ -5,7 +5,7 @@ a :class:`~course_utils.check._feedback.Feedback` (truthy when passed). Solution
 One module per notebook (``nb01`` ... ``nb07``).
 """
 
-from ._feedback import Feedback
+from ._feedback import Feedback as Feedback
 from .nb01 import *  # noqa: F403
 from .nb02 import *  # noqa: F403
 from .nb03 import *  # noqa: F403

@@ -44,7 +44,9 @@ def failed(exercise: str, message: str, *, show: bool = True) -> Feedback:
     return result
 
 
-def attempt(exercise: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Feedback | None]:
+def attempt(
+    exercise: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[Any, Feedback | None]:
     """Call a student's ``fn``; turn "not implemented" and crashes into feedback instead of a traceback.
 
     Returns ``(value, None)`` when the call succeeded, or ``(None, feedback)`` when it did not.
@@ -54,6 +56,8 @@ def attempt(exercise: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) ->
     try:
         return fn(*args, **kwargs), None
     except NotImplementedError:
-        return None, failed(exercise, "not attempted yet: replace `raise NotImplementedError` with your code.")
+        return None, failed(
+            exercise, "not attempted yet: replace `raise NotImplementedError` with your code."
+        )
     except Exception as exc:  # a student's bug: report it, don't crash the notebook
         return None, failed(exercise, f"your function raised {type(exc).__name__}: {exc}")
