@@ -17,7 +17,7 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-__all__ = ["check_array", "check_mask", "check_positive_int", "check_choice"]
+__all__ = ["check_array", "check_choice", "check_mask", "check_positive_int"]
 
 _TOKEN = re.compile(r"^(\d*)([A-Za-z]\w*)?$")
 
@@ -84,13 +84,19 @@ def check_array(
     sizes = {} if sizes is None else sizes
     tokens = _parse(dims)
     if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__}")
+        raise TypeError(
+            f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__}"
+        )
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged nested lists and the like
-        raise TypeError(f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__} ({exc})") from None
+        raise TypeError(
+            f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__} ({exc})"
+        ) from None
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name}: expected a numeric array of shape {_spec(tokens)}, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name}: expected a numeric array of shape {_spec(tokens)}, got dtype {arr.dtype}"
+        )
     if arr.ndim != len(tokens):
         raise ValueError(
             f"{name}: expected a {len(tokens)}-D array of shape {_expected(tokens, sizes)} = {_spec(tokens)}, "
@@ -112,7 +118,9 @@ def check_array(
             new[letter] = size // mult
     if bad:
         expected = _expected(tokens, {**new, **sizes})
-        raise ValueError(f"{name}: expected shape {expected} = {_spec(tokens)}, got {tuple(arr.shape)}")
+        raise ValueError(
+            f"{name}: expected shape {expected} = {_spec(tokens)}, got {tuple(arr.shape)}"
+        )
     sizes.update(new)
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
@@ -137,7 +145,9 @@ def check_mask(mask: object, name: str, sizes: MutableMapping[str, int]) -> np.n
     arr = np.asarray(mask)
     expected = f"{_expected(_parse('N,T'), sizes)} = (N, T)"
     if arr.dtype != bool:
-        raise TypeError(f"{name}: expected a boolean array of shape {expected}, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name}: expected a boolean array of shape {expected}, got dtype {arr.dtype}"
+        )
     if arr.shape != (sizes["N"], sizes["T"]):
         raise ValueError(f"{name}: expected shape {expected}, got {tuple(arr.shape)}")
     return arr
@@ -152,7 +162,9 @@ def check_positive_int(value: object, name: str) -> int:
     ValueError: units: expected a positive integer, got 0
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: expected a positive integer, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name}: expected a positive integer, got {type(value).__name__} {value!r}"
+        )
     if value <= 0:
         raise ValueError(f"{name}: expected a positive integer, got {value!r}")
     return int(value)
@@ -168,4 +180,31 @@ def check_choice(value: object, name: str, choices: tuple) -> object:
     """
     if value not in choices:
         raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
+    return value
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Return ``value`` if it is a bool (NumPy's included), else raise ``TypeError``.
+
+    >>> check_bool(1, "reset_after")
+    Traceback (most recent call last):
+    ...
+    TypeError: reset_after: expected True or False, got int 1
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_instance(value: object, name: str, cls: type, hint: str = "") -> object:
+    """Raise ``TypeError`` unless ``value`` is a ``cls``; ``hint`` says where a right one comes from.
+
+    >>> check_instance((1, 2), "cache", dict, "the cache returned by rnn_forward")
+    Traceback (most recent call last):
+    ...
+    TypeError: cache: expected a dict (the cache returned by rnn_forward), got tuple
+    """
+    if not isinstance(value, cls):
+        where = f" ({hint})" if hint else ""
+        raise TypeError(f"{name}: expected a {cls.__name__}{where}, got {type(value).__name__}")
     return value

@@ -1,0 +1,178 @@
+"""Moving weights between Keras recurrent layers and the NumPy reference cells, and a Keras peephole cell.
+
+``from_keras(layer)`` reads ``Wx``, ``Wh``, ``b`` (Keras' kernel, recurrent_kernel, bias — the same
+layouts, so nothing is transposed or reordered) from a built ``SimpleRNN``, ``LSTM``, ``GRU`` (adds
+``reset_after``) or ``RNN(peephole_lstm_cell(...))`` (adds ``peephole``) layer, or from the cell itself;
+``to_keras(layer, params)`` writes them back. Keras is imported lazily, inside these functions, so the
+NumPy cells work on machines without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from ..validation import check_array, check_positive_int
+
+__all__ = ["from_keras", "peephole_lstm_cell", "to_keras"]
+
+
+def _cell(layer: Any) -> Any:
+    cell = getattr(layer, "cell", layer)  # a layer wraps its cell; a bare cell is its own cell
+    if not getattr(cell, "built", False) or not hasattr(cell, "kernel"):
+        raise ValueError(
+            f"layer: expected a built Keras SimpleRNN, LSTM, GRU or peephole LSTM layer (call it on data "
+            f"or build it first), got {type(layer).__name__}"
+            + ("" if getattr(cell, "built", False) else " that is not built yet")
+        )
+    return cell
+
+
+def _kind(cell: Any) -> str:
+    if hasattr(cell, "peephole"):
+        return "peephole"
+    if hasattr(cell, "reset_after"):
+        return "gru"
+    name = type(cell).__name__
+    if "LSTM" in name:
+        return "lstm"
+    if "SimpleRNN" in name:
+        return "rnn"
+    raise ValueError(f"layer: expected a SimpleRNN, LSTM, GRU or peephole LSTM layer, got a {name}")
+
+
+def _check_cell_config(cell: Any, kind: str) -> None:
+    """The reference cells use Keras' default activations; refuse layers that changed them."""
+    import keras
+
+    wanted = {"activation": keras.activations.tanh}
+    if kind != "rnn":
+        wanted["recurrent_activation"] = keras.activations.sigmoid
+    for attr, fn in wanted.items():
+        got = getattr(cell, attr, fn)
+        if got is not fn:
+            raise ValueError(
+                f"layer: expected {attr}={fn.__name__} (the reference cells' choice), got {getattr(got, '__name__', got)}"
+            )
+    if not getattr(cell, "use_bias", True):
+        raise ValueError(
+            "layer: expected use_bias=True (the reference cells always have a bias), got use_bias=False"
+        )
+
+
+def from_keras(layer: Any) -> dict[str, Any]:
+    """The weights of a built Keras recurrent layer (or cell) as NumPy arrays in the reference layouts.
+
+    Returns:
+        ``{"Wx": (D, kH), "Wh": (H, kH), "b": ...}`` with ``k`` = 1 (SimpleRNN), 4 (LSTM, gates i, f, c, o)
+        or 3 (GRU, gates z, r, h). GRU adds ``"reset_after"`` (``b`` is ``(2, 3H)`` when True, ``(3H,)``
+        otherwise); a peephole LSTM adds ``"peephole"`` ``(3, H)``. Pass them on as keyword arguments:
+        ``ref.gru_forward(x, h0, **ref.from_keras(layer))``.
+    """
+    cell = _cell(layer)
+    kind = _kind(cell)
+    _check_cell_config(cell, kind)
+    params: dict[str, Any] = {
+        "Wx": np.array(cell.kernel.numpy()),
+        "Wh": np.array(cell.recurrent_kernel.numpy()),
+        "b": np.array(cell.bias.numpy()),
+    }
+    if kind == "gru":
+        params["reset_after"] = bool(cell.reset_after)
+    if kind == "peephole":
+        params["peephole"] = np.array(cell.peephole.numpy())
+    return params
+
+
+def to_keras(layer: Any, params: dict[str, Any]) -> None:
+    """Write ``params`` (as returned by :func:`from_keras`) into a built Keras layer of the same shapes."""
+    cell = _cell(layer)
+    kind = _kind(cell)
+    if (
+        kind == "gru"
+        and "reset_after" in params
+        and bool(params["reset_after"]) != bool(cell.reset_after)
+    ):
+        raise ValueError(
+            f"params: expected reset_after={cell.reset_after} (the layer's), got {params['reset_after']}"
+        )
+    names = [("Wx", "kernel"), ("Wh", "recurrent_kernel"), ("b", "bias")]
+    if kind == "peephole":
+        names.append(("peephole", "peephole"))
+    for key, attr in names:
+        if key not in params:
+            raise ValueError(f"params: expected a {key!r} entry, got keys {sorted(params)}")
+        var = getattr(cell, attr)
+        value = check_array(params[key], key, ",".join(str(s) for s in var.shape))
+        var.assign(value.astype(var.dtype))
+
+
+@functools.cache
+def _peephole_cell_class() -> type:
+    import keras
+    from keras import ops
+
+    class PeepholeLSTMCell(keras.layers.Layer):
+        """LSTM cell with peepholes, the Keras twin of ``lstm_forward(..., peephole=...)``.
+
+        Weights: ``kernel (D, 4H)``, ``recurrent_kernel (H, 4H)``, ``bias (4H,)`` (gates i, f, c, o, as
+        in ``keras.layers.LSTMCell``) and ``peephole (3, H)`` (rows p_i, p_f, p_o). Use it inside
+        ``keras.layers.RNN``.
+        """
+
+        def __init__(self, units: int, peephole_initializer: Any = "zeros", **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = [units, units]
+            self.output_size = units
+            self.peephole_initializer = keras.initializers.get(peephole_initializer)
+
+        def build(self, input_shape: Any) -> None:
+            d, h = input_shape[-1], self.units
+            self.kernel = self.add_weight(
+                shape=(d, 4 * h), initializer="glorot_uniform", name="kernel"
+            )
+            self.recurrent_kernel = self.add_weight(
+                shape=(h, 4 * h), initializer="orthogonal", name="recurrent_kernel"
+            )
+            self.bias = self.add_weight(shape=(4 * h,), initializer="zeros", name="bias")
+            self.peephole = self.add_weight(
+                shape=(3, h), initializer=self.peephole_initializer, name="peephole"
+            )
+
+        def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
+            h_prev, c_prev = states[0], states[1]
+            a = (
+                ops.matmul(inputs, self.kernel)
+                + ops.matmul(h_prev, self.recurrent_kernel)
+                + self.bias
+            )
+            a_i, a_f, a_g, a_o = ops.split(a, 4, axis=-1)
+            i = ops.sigmoid(a_i + self.peephole[0] * c_prev)
+            f = ops.sigmoid(a_f + self.peephole[1] * c_prev)
+            c = f * c_prev + i * ops.tanh(a_g)
+            o = ops.sigmoid(a_o + self.peephole[2] * c)
+            h = o * ops.tanh(c)
+            return h, [h, c]
+
+        def get_config(self) -> dict[str, Any]:
+            return {
+                **super().get_config(),
+                "units": self.units,
+                "peephole_initializer": keras.initializers.serialize(self.peephole_initializer),
+            }
+
+    return PeepholeLSTMCell
+
+
+def peephole_lstm_cell(units: int, **kwargs: Any) -> Any:
+    """A ``keras.layers.RNN``-compatible peephole LSTM cell with ``units`` hidden units.
+
+    ``keras.layers.RNN(peephole_lstm_cell(8), return_sequences=True)`` computes exactly what
+    ``lstm_forward(x, h0, Wx, Wh, b, c0=c0, peephole=P)`` does (see ``from_keras``). Extra keyword arguments
+    go to ``keras.layers.Layer`` (``dtype="float64"``, ``name=...``) or set ``peephole_initializer``.
+    """
+    units = check_positive_int(units, "units")
+    return _peephole_cell_class()(units, **kwargs)
