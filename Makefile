@@ -53,3 +53,9 @@ clean:
 
 readme: $(STAMP)  ## regenerate the README's badges and notebook list
 	$(BIN)/python tools/readme.py
+
+slides: $(STAMP)  ## build the offline reveal.js decks into slides/_build/ (npm installs reveal.js and MathJax)
+	$(BIN)/python tools/slides.py $(DECK)
+
+bench: $(STAMP)  ## execute every notebook in a fresh kernel, measure, rewrite BENCHMARKS.md
+	$(BIN)/python tools/bench.py

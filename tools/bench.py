@@ -1,0 +1,202 @@
+"""``make bench``: how fast and how lean the course runs, and what each demonstration reaches.
+
+Every lecture notebook (and every assignment's reference solution) is executed in a fresh kernel, from
+its own folder, as a student would run it. For each we record the wall time, the peak resident memory of
+the kernel process, and the headline numbers the notebook recorded with ``course_utils.metrics.record``.
+Then the long-lag memory comparison is repeated over several seeds, and the course's batched NumPy BPTT
+trainer is timed against the classic one-sequence-at-a-time NumPy char-RNN. Results go to
+``BENCHMARKS.md`` (table, machine, date, budgets), ``docs/benchmarks.png`` and ``docs/benchmarks.json``.
+
+    python tools/bench.py                 # everything (several minutes)
+    python tools/bench.py --only 03 06    # some notebooks, no extras
+    python tools/bench.py --one PATH      # internal: run one notebook, print one JSON line
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+BUDGET_SECONDS = 60.0  # per notebook, 2 CPU cores
+BUDGET_MB = 1200.0  # per notebook, peak resident memory of the kernel (Binder gives 2 GB)
+BUDGET_TOTAL_SECONDS = 300.0  # the whole course
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
+
+
+def run_one(path: Path) -> dict:
+    """Execute one notebook in a fresh kernel (this process's only child); time it and read its peak RSS."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from course_utils import metrics
+
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics_file = Path(tmp) / "metrics.jsonl"
+        env = {**os.environ, **QUIET_ENV, metrics.ENV_VAR: str(metrics_file)}
+        client = NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=False)
+        start = time.perf_counter()
+        client.execute(cwd=str(path.parent), env=env)
+        seconds = time.perf_counter() - start
+        recorded = {}
+        if metrics_file.exists():
+            for line in metrics_file.read_text().splitlines():
+                item = json.loads(line)
+                recorded[item["name"]] = item["value"]
+    # The kernel has exited and been reaped: its peak RSS is the children's maximum (kB on Linux).
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"notebook": str(path.relative_to(ROOT)), "seconds": round(seconds, 1), "peak_mb": round(peak_mb), "metrics": recorded}
+
+
+def bench_notebook(path: Path) -> dict:
+    """Run :func:`run_one` in a fresh Python process so memory readings do not mix."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--one", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **QUIET_ENV},
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        return {"notebook": str(path.relative_to(ROOT)), "error": " | ".join(tail)}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def notebooks(only: list[str]) -> list[Path]:
+    found = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        found = [p for p in found if any(p.stem.startswith(o) for o in only)]
+    return found
+
+
+def machine() -> str:
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        model = platform.processor() or "unknown CPU"
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return f"{os.cpu_count()} cores ({model}), {mem_gb:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def extras(seeds: int) -> dict:
+    """The memory-task comparison over seeds and the char-RNN speed ratio (``tools/bench_extras.py``)."""
+    import bench_extras
+
+    return bench_extras.run_all(seeds=seeds)
+
+
+def plot(rows: list[dict], target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [r for r in rows if "error" not in r]
+    names = [Path(r["notebook"]).stem for r in ok]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 0.45 * len(names) + 1.5), sharey=True)
+    ax1.barh(names, [r["seconds"] for r in ok], color="tab:blue")
+    ax1.axvline(BUDGET_SECONDS, color="tab:red", ls="--", label=f"budget {BUDGET_SECONDS:.0f} s")
+    ax1.set_xlabel("wall time (s)")
+    ax1.legend(loc="lower right")
+    ax1.invert_yaxis()
+    ax2.barh(names, [r["peak_mb"] for r in ok], color="tab:green")
+    ax2.axvline(BUDGET_MB, color="tab:red", ls="--", label=f"budget {BUDGET_MB:.0f} MB")
+    ax2.set_xlabel("kernel peak memory (MB)")
+    ax2.legend(loc="lower right")
+    fig.suptitle("Per-notebook cost on 2 CPU cores (make bench)")
+    fig.tight_layout()
+    fig.savefig(target, dpi=90)
+    plt.close(fig)
+
+
+def fmt_metrics(metrics: dict) -> str:
+    return ", ".join(f"{k} = {v:.4g}" for k, v in metrics.items()) or "—"
+
+
+def write_markdown(rows: list[dict], extra: dict, total: float, target: Path) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`tools/bench.py`); do not edit by hand. Each notebook runs in a fresh kernel",
+        "from its own folder, as a student runs it. *Peak memory* is the kernel process's maximum resident set.",
+        "",
+        f"- **Machine**: {machine()}",
+        f"- **Date**: {dt.date.today().isoformat()}",
+        f"- **Budgets**: each notebook <= {BUDGET_SECONDS:.0f} s and <= {BUDGET_MB:.0f} MB peak on 2 CPU cores; "
+        f"the whole course <= {BUDGET_TOTAL_SECONDS / 60:.0f} min.",
+        f"- **Whole course**: {total:.0f} s "
+        + ("(within budget)" if total <= BUDGET_TOTAL_SECONDS else "(OVER budget)"),
+        "",
+        "| notebook | wall time (s) | peak memory (MB) | within budget | headline metrics |",
+        "|---|---:|---:|:---:|---|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['notebook']} | — | — | FAILED | {r['error']} |")
+            continue
+        within = r["seconds"] <= BUDGET_SECONDS and r["peak_mb"] <= BUDGET_MB
+        lines.append(
+            f"| {r['notebook']} | {r['seconds']:.1f} | {r['peak_mb']} | {'yes' if within else 'NO'} | {fmt_metrics(r['metrics'])} |"
+        )
+    lines += ["", "![time and memory per notebook](docs/benchmarks.png)", ""]
+    for section in extra.get("sections", []):
+        lines += [section, ""]
+    target.write_text("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--only", nargs="*", default=[], help="notebook prefixes, e.g. 03 06 (skips the extras)")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds for the memory-task comparison")
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one.resolve())))
+        return 0
+    rows = []
+    for path in notebooks(args.only) + assignment_solutions(args.only):
+        row = bench_notebook(path)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    total = sum(r.get("seconds", 0.0) for r in rows)
+    extra = {} if args.only else extras(args.seeds)
+    if args.only:
+        return 0 if all("error" not in r for r in rows) else 1
+    plot(rows, ROOT / "docs" / "benchmarks.png")
+    write_markdown(rows, extra, total, ROOT / "BENCHMARKS.md")
+    (ROOT / "docs" / "benchmarks.json").write_text(json.dumps({"notebooks": rows, "extras": extra.get("data", {})}, indent=1) + "\n")
+    print(f"wrote BENCHMARKS.md, docs/benchmarks.png and docs/benchmarks.json (course total {total:.0f} s)")
+    return 0 if all("error" not in r for r in rows) else 1
+
+
+def assignment_solutions(only: list[str]) -> list[Path]:
+    """Reference-solution notebooks of the graded assignments (run as a student would run them)."""
+    if only:
+        return []
+    try:
+        from course_utils.grading import solution_notebooks
+    except ImportError:
+        return []
+    return list(solution_notebooks())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
