@@ -24,7 +24,7 @@ from .gru import (
     gru_step_backward,
     gru_step_forward,
 )
-from .keras_interop import from_keras, peephole_lstm_cell, to_keras
+from .keras_interop import from_keras, keras_forward_backward, peephole_lstm_cell, to_keras
 from .lstm import (
     LSTMCache,
     LSTMStepCache,
@@ -57,6 +57,7 @@ __all__ = [
     "gru_forward",
     "gru_step_backward",
     "gru_step_forward",
+    "keras_forward_backward",
     "lstm_backward",
     "lstm_forward",
     "lstm_step_backward",

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..validation import check_array, check_positive_int
 
-__all__ = ["from_keras", "peephole_lstm_cell", "to_keras"]
+__all__ = ["from_keras", "keras_forward_backward", "peephole_lstm_cell", "to_keras"]
 
 
 def _cell(layer: Any) -> Any:
@@ -107,6 +107,53 @@ def to_keras(layer: Any, params: dict[str, Any]) -> None:
         var = getattr(cell, attr)
         value = check_array(params[key], key, ",".join(str(s) for s in var.shape))
         var.assign(value.astype(var.dtype))
+
+
+def keras_forward_backward(
+    layer: Any,
+    x: np.ndarray,
+    initial_state: list[np.ndarray],
+    dh: np.ndarray,
+    mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Run a Keras recurrent layer and backpropagate ``dh`` with ``tf.GradientTape``: the Keras side of the
+    equivalence proofs, the twin of ``*_forward`` followed by ``*_backward``.
+
+    Args:
+        layer: a Keras recurrent layer with ``return_sequences=True`` (built or not).
+        x: inputs ``(N, T, D)``; initial_state: ``[h0]`` or ``[h0, c0]`` (LSTM), each ``(N, H)``.
+        dh: upstream gradient of the layer's output ``(N, T, H)``: the loss is ``sum(dh * output)``.
+        mask: optional ``(N, T)`` booleans passed to the layer.
+
+    Returns:
+        ``(h, grads)``: the layer's output ``(N, T, H)`` and a dict with ``"x"``, ``"h0"`` (``"c0"``),
+        ``"Wx"``, ``"Wh"``, ``"b"`` (and ``"peephole"``) as NumPy arrays.
+    """
+    import tensorflow as tf
+
+    if not getattr(layer, "return_sequences", False):
+        raise ValueError(
+            "layer: expected a recurrent layer with return_sequences=True, got return_sequences=False"
+        )
+    xs = tf.constant(x)
+    states = [tf.constant(s) for s in initial_state]
+    if not layer.built:
+        layer(xs, initial_state=states)
+    cell = _cell(layer)
+    names = [("Wx", "kernel"), ("Wh", "recurrent_kernel"), ("b", "bias")]
+    if _kind(cell) == "peephole":
+        names.append(("peephole", "peephole"))
+    variables = [getattr(cell, attr) for _, attr in names]
+    with tf.GradientTape() as tape:
+        tape.watch(xs)
+        tape.watch(states)
+        out = layer(xs, initial_state=states, mask=None if mask is None else tf.constant(mask))
+        if isinstance(out, (list, tuple)):  # return_state=True
+            out = out[0]
+        loss = tf.reduce_sum(out * tf.constant(dh, dtype=out.dtype))
+    grads = tape.gradient(loss, [xs, *states, *variables])
+    keys = ["x", "h0", "c0"][: 1 + len(states)] + [key for key, _ in names]
+    return out.numpy(), {key: np.asarray(g) for key, g in zip(keys, grads)}
 
 
 @functools.cache
