@@ -1,0 +1,352 @@
+"""Forecasting a time series: baselines, windows and splits, Keras forecasters, multi-step forecasts.
+
+Used by notebook 03 (one step and 10 steps ahead) and notebook 05 (deep RNNs). Shapes are batch-first:
+
+==========  =================  ==========================================================
+name        shape              meaning
+==========  =================  ==========================================================
+series      (N, T, 1)          N whole series (from ``course_utils.data.generate_series``)
+x           (N, T_in, 1)       the input window the model sees
+y           (N, n_out)         the next ``n_out`` values to predict
+==========  =================  ==========================================================
+
+Two ways to forecast ``n_out`` steps:
+
+* **iterative**: a one-step model predicts ``x(T+1)``, the prediction is appended to the window and fed
+  back, ``n_out`` times (errors compound);
+* **direct**: one model outputs the whole vector ``(x(T+1), ..., x(T+n_out))`` at once.
+
+Baselines come first: the naive forecast repeats the last value, and the linear forecast is the
+least-squares fit of the next values on the whole window (closed form, no training loop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .validation import check_array, check_choice, check_positive_int
+
+__all__ = [
+    "LinearForecaster",
+    "SeriesSplit",
+    "build_forecaster",
+    "fit_linear",
+    "forecast_direct",
+    "forecast_iterative",
+    "mse",
+    "naive_forecast",
+    "plot_forecast",
+    "results_table",
+    "split_series",
+    "split_window",
+]
+
+CELLS = ("simple", "lstm", "gru")
+KINDS = ("simple", "deep")
+
+
+# --- data handling -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesSplit:
+    """Train/validation/test parts of a batch of series, split along N (each part ``(N_part, T, 1)``)."""
+
+    train: np.ndarray
+    valid: np.ndarray
+    test: np.ndarray
+
+
+def split_series(series: np.ndarray, n_train: int, n_valid: int) -> SeriesSplit:
+    """Split ``series`` ``(N, T, 1)`` into the first ``n_train``, the next ``n_valid`` and the rest.
+
+    >>> s = split_series(np.zeros((10, 5, 1)), 6, 2)
+    >>> s.train.shape, s.valid.shape, s.test.shape
+    ((6, 5, 1), (2, 5, 1), (2, 5, 1))
+    """
+    series = check_array(series, "series", "N,T,1")
+    n_train = check_positive_int(n_train, "n_train")
+    n_valid = check_positive_int(n_valid, "n_valid")
+    n = series.shape[0]
+    if n_train + n_valid >= n:
+        raise ValueError(
+            f"n_train + n_valid: expected fewer than N = {n} series to leave a test part, "
+            f"got {n_train} + {n_valid} = {n_train + n_valid}"
+        )
+    return SeriesSplit(
+        series[:n_train], series[n_train : n_train + n_valid], series[n_train + n_valid :]
+    )
+
+
+def split_window(series: np.ndarray, n_out: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Split each series into the input window and the ``n_out`` values that follow it.
+
+    Args:
+        series: ``(N, T, 1)``.
+        n_out: how many final steps become the target; must be smaller than T.
+
+    Returns:
+        ``x`` of shape ``(N, T - n_out, 1)`` and ``y`` of shape ``(N, n_out)``.
+
+    >>> x, y = split_window(np.arange(12.0).reshape(2, 6, 1), n_out=2)
+    >>> x.shape, y.tolist()
+    ((2, 4, 1), [[4.0, 5.0], [10.0, 11.0]])
+    """
+    series = check_array(series, "series", "N,T,1")
+    n_out = check_positive_int(n_out, "n_out")
+    if n_out >= series.shape[1]:
+        raise ValueError(
+            f"n_out: expected fewer than T = {series.shape[1]} steps so an input window remains, got {n_out}"
+        )
+    return series[:, :-n_out], series[:, -n_out:, 0]
+
+
+# --- baselines ---------------------------------------------------------------------------------------
+
+
+def naive_forecast(x: np.ndarray, n_out: int = 1) -> np.ndarray:
+    """Repeat the last value of each window ``n_out`` times: ``(N, T, 1) -> (N, n_out)``.
+
+    >>> naive_forecast(np.array([[[1.0], [3.0]]]), n_out=3).tolist()
+    [[3.0, 3.0, 3.0]]
+    """
+    x = check_array(x, "x", "N,T,1")
+    n_out = check_positive_int(n_out, "n_out")
+    return np.repeat(x[:, -1, :], n_out, axis=1)
+
+
+@dataclass(frozen=True)
+class LinearForecaster:
+    """``y = x_flat @ weights + bias``: the next ``n_out`` values as a linear function of the window."""
+
+    weights: np.ndarray  # (T, n_out)
+    bias: np.ndarray  # (n_out,)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Forecast ``(N, n_out)`` from windows ``x`` ``(N, T, 1)`` (T as in training)."""
+        x = check_array(x, "x", "N,T,1", {"T": self.weights.shape[0]})
+        return x[..., 0] @ self.weights + self.bias
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, *, ridge: float = 1e-6) -> LinearForecaster:
+    """Least-squares fit (with a tiny ridge term for stability) of ``y`` ``(N, n_out)`` on ``x`` ``(N, T, 1)``.
+
+    >>> t = np.arange(20.0)
+    >>> x = np.stack([t[i : i + 5] for i in range(10)])[..., None]
+    >>> y = x[:, -1, :] + 1  # a ramp: the next value is the last plus one
+    >>> model = fit_linear(x, y)
+    >>> float(np.round(model.predict(x[:1] + 100)[0, 0], 4))
+    105.0
+    """
+    sizes: dict[str, int] = {}
+    x = check_array(x, "x", "N,T,1", sizes)
+    y = check_array(y, "y", "N,K", sizes)
+    if not np.isfinite(ridge) or ridge < 0:
+        raise ValueError(f"ridge: expected a non-negative number, got {ridge!r}")
+    flat = x[..., 0].astype(np.float64)  # (N, T)
+    design = np.hstack([flat, np.ones((flat.shape[0], 1))])  # (N, T + 1): last column for the bias
+    gram = design.T @ design + ridge * np.eye(design.shape[1])
+    coef = np.linalg.solve(gram, design.T @ y.astype(np.float64))  # (T + 1, n_out)
+    return LinearForecaster(weights=coef[:-1], bias=coef[-1])
+
+
+# --- Keras forecasters -------------------------------------------------------------------------------
+
+
+def build_forecaster(
+    kind: str = "simple",
+    *,
+    units: int = 20,
+    n_out: int = 1,
+    n_layers: int = 2,
+    cell: str = "simple",
+    learning_rate: float = 1e-2,
+    seed: int | None = 0,
+) -> Any:
+    """A compiled Keras forecaster mapping windows ``(N, T, 1)`` (any T) to forecasts ``(N, n_out)``.
+
+    ``kind="simple"``: one recurrent layer of ``units`` cells, its last state ``(N, H)`` into a linear
+    ``Dense(n_out)``. ``kind="deep"``: ``n_layers`` stacked recurrent layers (all but the last return the
+    whole sequence ``(N, T, H)``), then ``Dense(n_out)``. ``cell`` picks ``SimpleRNN``, ``LSTM`` or ``GRU``.
+    Compiled with Adam and the mean squared error.
+
+    Args:
+        kind: ``"simple"`` or ``"deep"``.
+        units: H, cells per recurrent layer.
+        n_out: outputs: 1 for one step ahead, e.g. 10 for a direct 10-step forecast.
+        n_layers: recurrent layers of a deep model (at least 2); ignored for ``"simple"``.
+        cell: ``"simple"`` (SimpleRNN), ``"lstm"`` or ``"gru"``.
+        learning_rate: Adam's step size.
+        seed: seeds every initialiser so the same seed gives the same starting weights; None for Keras'
+            global random state.
+    """
+    check_choice(kind, "kind", KINDS)
+    check_choice(cell, "cell", CELLS)
+    units = check_positive_int(units, "units")
+    n_out = check_positive_int(n_out, "n_out")
+    n_layers = check_positive_int(n_layers, "n_layers")
+    if kind == "deep" and n_layers < 2:
+        raise ValueError(f"n_layers: expected at least 2 for kind='deep', got {n_layers}")
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate: expected a positive number, got {learning_rate!r}")
+    import keras
+
+    layer_cls = {
+        "simple": keras.layers.SimpleRNN,
+        "lstm": keras.layers.LSTM,
+        "gru": keras.layers.GRU,
+    }[cell]
+    depth = 1 if kind == "simple" else n_layers
+
+    def seeded(offset: int) -> dict[str, Any]:
+        if seed is None:
+            return {}
+        return {
+            "kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 2 * offset),
+            "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 2 * offset + 1),
+        }
+
+    layers: list[Any] = [keras.Input(shape=(None, 1))]
+    for i in range(depth):
+        layers.append(layer_cls(units, return_sequences=i < depth - 1, **seeded(i)))
+    dense_init = (
+        {}
+        if seed is None
+        else {"kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 2 * depth)}
+    )
+    layers.append(keras.layers.Dense(n_out, **dense_init))
+    model = keras.Sequential(layers, name=f"{kind}_{cell}_rnn_{n_out}_out")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+    return model
+
+
+def _predict_fn(model: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """A NumPy callable ``(N, T, 1) -> (N, n_out)`` from a Keras model or a plain function."""
+    # A Keras model: call it directly (no progress bar, no per-call dataset set-up).
+    if hasattr(model, "predict") and hasattr(model, "layers"):
+        return lambda x: np.asarray(model(x.astype(np.float32), training=False))
+    if hasattr(model, "predict"):
+        return model.predict
+    if callable(model):
+        return model
+    raise TypeError(f"model: expected a Keras model or a callable, got {type(model).__name__}")
+
+
+def forecast_iterative(model: Any, x: np.ndarray, n_out: int) -> np.ndarray:
+    """Forecast ``n_out`` steps by feeding one-step predictions back in.
+
+    ``model`` maps ``(N, T, 1)`` to ``(N, 1)`` (a Keras model, a :class:`LinearForecaster`, or a function).
+    The window keeps its length T: each step drops the oldest value and appends the prediction, so models
+    trained on fixed-length windows (like the linear one) work too.
+
+    Returns:
+        ``(N, n_out)`` forecasts.
+
+    >>> last = lambda w: w[:, -1, :] + 1.0  # "next = last + 1"
+    >>> forecast_iterative(last, np.zeros((1, 3, 1)), 3).tolist()
+    [[1.0, 2.0, 3.0]]
+    """
+    x = check_array(x, "x", "N,T,1")
+    n_out = check_positive_int(n_out, "n_out")
+    predict = _predict_fn(model)
+    window = x.copy()
+    outputs = []
+    for _ in range(n_out):
+        step = np.asarray(predict(window), dtype=window.dtype)
+        if step.shape != (window.shape[0], 1):
+            raise ValueError(
+                f"model: expected a one-step forecast of shape ({window.shape[0]}, 1) = (N, 1), "
+                f"got {step.shape}"
+            )
+        outputs.append(step[:, 0])
+        window = np.concatenate([window[:, 1:], step[:, :, None]], axis=1)  # (N, T, 1)
+    return np.stack(outputs, axis=1)
+
+
+def forecast_direct(model: Any, x: np.ndarray) -> np.ndarray:
+    """Forecast all steps at once with a model that outputs ``(N, n_out)`` from ``x`` ``(N, T, 1)``."""
+    x = check_array(x, "x", "N,T,1")
+    return np.asarray(_predict_fn(model)(x))
+
+
+# --- evaluation --------------------------------------------------------------------------------------
+
+
+def mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean squared error over every series and step; ``y_true`` and ``y_pred`` are ``(N, n_out)``.
+
+    >>> mse(np.zeros((2, 3)), np.ones((2, 3)))
+    1.0
+    """
+    sizes: dict[str, int] = {}
+    y_true = check_array(y_true, "y_true", "N,K", sizes)
+    y_pred = check_array(y_pred, "y_pred", "N,K", sizes)
+    return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
+
+
+def results_table(results: Mapping[str, float], *, digits: int = 4) -> str:
+    """A plain-text table of ``{model name: validation MSE}``, best first.
+
+    >>> print(results_table({"naive": 0.02, "linear": 0.0041}))
+    model    validation MSE
+    linear           0.0041
+    naive            0.0200
+    """
+    if not results:
+        raise ValueError("results: expected at least one entry, got an empty mapping")
+    width = max(len("model"), *(len(name) for name in results))
+    header = f"{'model':<{width}}   validation MSE"
+    rows = [
+        f"{name:<{width}}   {value:>{len('validation MSE')}.{digits}f}"
+        for name, value in sorted(results.items(), key=lambda item: item[1])
+    ]
+    return "\n".join([header, *rows])
+
+
+def plot_forecast(
+    x: np.ndarray,
+    y_true: np.ndarray,
+    forecasts: Mapping[str, np.ndarray] | None = None,
+    *,
+    index: int = 0,
+    ax: Any = None,
+) -> Any:
+    """Plot one series' input window, the true continuation and each forecast; return the axes.
+
+    Args:
+        x: input windows ``(N, T, 1)``.
+        y_true: true continuations ``(N, n_out)``.
+        forecasts: ``{label: (N, n_out) forecasts}`` drawn after the window.
+        index: which of the N series to draw.
+        ax: matplotlib axes to draw on (a new figure when None).
+    """
+    import matplotlib.pyplot as plt
+
+    sizes: dict[str, int] = {}
+    x = check_array(x, "x", "N,T,1", sizes)
+    y_true = check_array(y_true, "y_true", "N,K", sizes)
+    forecasts = {
+        label: check_array(pred, f"forecasts[{label!r}]", "N,K", sizes)
+        for label, pred in (forecasts or {}).items()
+    }
+    if not 0 <= index < x.shape[0]:
+        raise ValueError(f"index: expected 0 <= index < N = {x.shape[0]}, got {index}")
+    t_in, n_out = x.shape[1], y_true.shape[1]
+    past = np.arange(t_in)
+    future = np.arange(t_in, t_in + n_out)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3))
+    ax.plot(past, x[index, :, 0], ".-", color="0.3", label="input x(t)")
+    ax.plot(future, y_true[index], "o-", color="k", label="truth", markersize=4)
+    markers = "xs^vd+"
+    for i, (label, pred) in enumerate(forecasts.items()):
+        ax.plot(future, pred[index], markers[i % len(markers)] + "--", label=label, markersize=5)
+    ax.axvline(t_in - 0.5, color="0.7", linewidth=1)
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("value")
+    ax.legend(loc="best", fontsize="small")
+    return ax
