@@ -203,7 +203,7 @@ def test_padded_steps_carry_the_state_and_get_no_gradient(cell):
         [[True, False, True, False, False], [False, False, True, True, True], [True] * 5]
     )
     _, forward, backward = CELLS[cell]
-    h, cache, states = forward(x, h0, p, mask, c0)
+    _h, cache, states = forward(x, h0, p, mask, c0)
     for seq, init in zip(states, [h0, c0]):
         np.testing.assert_array_equal(
             seq[1, :2], [init[1], init[1]]
@@ -228,7 +228,7 @@ def test_padded_steps_carry_the_state_and_get_no_gradient(cell):
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_float32_in_float32_out(cell):
-    p, x, h0, c0, mask, dh = make(cell, 2, 3, 2, 3, seed=7)
+    p, x, h0, c0, _mask, dh = make(cell, 2, 3, 2, 3, seed=7)
     f32 = lambda a: None if a is None else a.astype(np.float32)  # noqa: E731
     p32 = {k: f32(v) for k, v in p.items()}
     _, forward, backward = CELLS[cell]
