@@ -1,3 +1,86 @@
-"""(to be written)."""
+"""Handwritten digits read row by row: images as sequences for a sequence classifier (notebook 03).
 
-__all__: list[str] = []
+scikit-learn ships 1,797 8x8 grey-level digits (``sklearn.datasets.load_digits``), so nothing is downloaded.
+Each image becomes a sequence of T = 8 rows with D = 8 pixels each: the recurrent layer reads the top row
+at t = 0, the next row at t = 1, and so on, and classifies the digit from its last state.
+
+``load_digit_sequences`` returns a seeded, stratified train/test split with ``x`` of shape ``(N, 8, 8)``
+(N images, T = 8 rows, D = 8 pixels) scaled to ``[0, 1]`` as float32, and labels ``y`` of shape ``(N,)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DigitSequences", "load_digit_sequences"]
+
+N_CLASSES = 10
+MAX_PIXEL = 16.0  # scikit-learn's digits have grey levels 0..16
+
+
+@dataclass(frozen=True)
+class DigitSequences:
+    """A train/test split of the 8x8 digits as row sequences."""
+
+    x_train: np.ndarray  # (N_train, T=8, D=8) float32 in [0, 1]
+    y_train: np.ndarray  # (N_train,) int64 labels 0..9
+    x_test: np.ndarray  # (N_test, T=8, D=8) float32 in [0, 1]
+    y_test: np.ndarray  # (N_test,) int64 labels 0..9
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes (10 digits)."""
+        return N_CLASSES
+
+
+def _stratified_test_mask(
+    y: np.ndarray, test_fraction: float, rng: np.random.Generator
+) -> np.ndarray:
+    """A boolean mask choosing ``round(test_fraction * count)`` test items from every class."""
+    mask = np.zeros(y.shape[0], dtype=bool)
+    for label in np.unique(y):
+        members = np.flatnonzero(y == label)
+        n_test = round(test_fraction * members.size)
+        mask[rng.permutation(members)[:n_test]] = True
+    return mask
+
+
+def load_digit_sequences(*, seed: int = 0, test_fraction: float = 0.25) -> DigitSequences:
+    """Load scikit-learn's 8x8 digits as row sequences and split them, stratified by class.
+
+    Args:
+        seed: seed of the shuffle that picks the test images (and orders both parts).
+        test_fraction: fraction of each class held out for testing, strictly between 0 and 1.
+
+    Returns:
+        A :class:`DigitSequences` with ``x`` of shape ``(N, 8, 8)`` = (N, T, D) in ``[0, 1]`` and ``y`` of
+        shape ``(N,)``; about 1,348 training and 449 test images with the default fraction.
+
+    >>> data = load_digit_sequences(seed=0)
+    >>> data.x_train.shape[1:], data.x_train.dtype, data.x_train.shape[0] + data.x_test.shape[0]
+    ((8, 8), dtype('float32'), 1797)
+    """
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)):
+        raise TypeError(
+            f"test_fraction: expected a number between 0 and 1, got {type(test_fraction).__name__}"
+        )
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(
+            f"test_fraction: expected a number strictly between 0 and 1, got {test_fraction!r}"
+        )
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:  # pragma: no cover - scikit-learn is in the course's lock
+        raise ImportError(
+            "load_digit_sequences needs scikit-learn (it ships the digits): pip install 'course-utils[data]'"
+        ) from exc
+    bunch = load_digits()
+    images = (bunch.images / MAX_PIXEL).astype(np.float32)  # (1797, 8, 8): rows are time steps
+    labels = bunch.target.astype(np.int64)
+    rng = np.random.default_rng(seed)
+    test = _stratified_test_mask(labels, float(test_fraction), rng)
+    train_idx = rng.permutation(np.flatnonzero(~test))
+    test_idx = rng.permutation(np.flatnonzero(test))
+    return DigitSequences(images[train_idx], labels[train_idx], images[test_idx], labels[test_idx])

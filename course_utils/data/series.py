@@ -27,8 +27,10 @@ __all__ = ["DEFAULT_AMPLITUDES", "DEFAULT_FREQ_RANGES", "generate_series", "seri
 
 #: Amplitude of each sine component (a slow, large wave and a faster, smaller one).
 DEFAULT_AMPLITUDES: tuple[float, ...] = (0.5, 0.2)
-#: Range of the angular frequency (radians per unit time, t spans [0, 1]) of each component.
-DEFAULT_FREQ_RANGES: tuple[tuple[float, float], ...] = ((10.0, 20.0), (20.0, 40.0))
+#: Range of the angular frequency (radians per unit time, t spans [0, 1]) of each component. The ranges
+#: are wide on purpose: one fixed linear filter cannot fit every frequency, a recurrent net can adapt.
+#: Keep T >= 31 so the fastest wave (60 rad over T - 1 steps) stays within 2 rad per step (no aliasing).
+DEFAULT_FREQ_RANGES: tuple[tuple[float, float], ...] = ((5.0, 30.0), (20.0, 60.0))
 
 
 def _check_components(
