@@ -202,9 +202,9 @@ def check_instance(value: object, name: str, cls: type, hint: str = "") -> objec
     >>> check_instance((1, 2), "cache", dict, "the cache returned by rnn_forward")
     Traceback (most recent call last):
     ...
-    TypeError: cache: expected a dict (the cache returned by rnn_forward), got tuple
+    TypeError: cache: expected dict (the cache returned by rnn_forward), got tuple
     """
     if not isinstance(value, cls):
         where = f" ({hint})" if hint else ""
-        raise TypeError(f"{name}: expected a {cls.__name__}{where}, got {type(value).__name__}")
+        raise TypeError(f"{name}: expected {cls.__name__}{where}, got {type(value).__name__}")
     return value

@@ -101,6 +101,6 @@ def test_backward_rejects_a_foreign_cache():
     )
     with pytest.raises(
         TypeError,
-        match=r"cache: expected a LSTMCache \(the cache returned by lstm_forward\), got RNNCache",
+        match=r"cache: expected LSTMCache \(the cache returned by lstm_forward\), got RNNCache",
     ):
         ref.lstm_backward(np.zeros((1, 2, 3)), rnn_cache)
