@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["expect_array", "expect_tuple", "sigmoid"]
+__all__ = ["expect_array", "expect_arrays", "expect_tuple", "sigmoid"]
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
@@ -88,3 +88,29 @@ def expect_array(
     if not _close(got, expected, rtol, atol):
         err = float(np.max(np.abs(got.astype(np.float64) - expected)))
         raise AssertionError(f"{name}: wrong values (largest error {err:.3g})")
+
+
+def expect_arrays(
+    got: Any,
+    expected: tuple,
+    names: tuple[str, ...],
+    function: str,
+    *,
+    variants: Mapping[str, tuple] | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+) -> None:
+    """Check a tuple of results (e.g. all gradients of a backward function) one by one.
+
+    ``variants`` maps a description to a whole wrong tuple; entry ``k`` of it is a variant for result ``k``.
+
+    >>> expect_arrays((np.ones(1), np.zeros(1)), (np.ones(1), np.ones(1)), ("a", "b"), "f",
+    ...               variants={"b is not computed": (np.ones(1), np.zeros(1))})
+    Traceback (most recent call last):
+    ...
+    AssertionError: f: b: b is not computed
+    """
+    got = expect_tuple(got, len(names), function, "(" + ", ".join(names) + ")")
+    for k, name in enumerate(names):
+        wrong = {d: v[k] for d, v in (variants or {}).items() if v is not None and v[k] is not None}
+        expect_array(got[k], expected[k], f"{function}: {name}", rtol=rtol, atol=atol, variants=wrong)
