@@ -1,0 +1,197 @@
+"""Keras recipes for the four input/output mappings of a recurrent network (notebook 02, slides, assignments).
+
+Each builder returns an uncompiled ``keras.Model`` made of ``SimpleRNN`` layers, so the only difference
+between them is the mapping:
+
+==================  =================================================================  ================
+mapping             Keras recipe                                                       shapes
+==================  =================================================================  ================
+sequence-to-seq.    ``SimpleRNN(return_sequences=True)`` + ``Dense`` on the 3-D output  (N,T,D)->(N,T,O)
+sequence-to-vec.    ``SimpleRNN()`` (last output only) + ``Dense``                      (N,T,D)->(N,O)
+vector-to-seq.      ``RepeatVector(T)`` + ``SimpleRNN(return_sequences=True)`` + Dense  (N,P)->(N,T,O)
+encoder-decoder     encoder ``SimpleRNN(return_state=True)``; its final state is the    (N,T,D)->(N,K,O)
+                    decoder's ``initial_state``; decoder reads ``RepeatVector(K)``
+==================  =================================================================  ================
+
+:func:`plot_prediction` draws one sequence of a task with its target, trivial baseline and prediction.
+TensorFlow/Keras is imported inside the builders, so importing this module stays light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from .data.signals import MappingTask
+from .validation import check_positive_int
+
+if TYPE_CHECKING:  # pragma: no cover
+    import keras
+
+__all__ = [
+    "encoder_decoder_model",
+    "plot_prediction",
+    "seq2seq_model",
+    "seq2vec_model",
+    "vec2seq_model",
+]
+
+
+def seq2seq_model(
+    steps: int | None, features: int, units: int = 32, outputs: int = 1
+) -> keras.Model:
+    """Sequence-to-sequence: an output at every step, ``(N, T, D) -> (N, T, O)``.
+
+    ``Dense`` applied to the 3-D ``(N, T, H)`` states acts on every step with the same weights.
+    ``steps`` may be None (any length).
+    """
+    import keras
+
+    features, units, outputs = (
+        check_positive_int(v, k)
+        for v, k in ((features, "features"), (units, "units"), (outputs, "outputs"))
+    )
+    inputs = keras.Input(shape=(steps, features), name="x")
+    h = keras.layers.SimpleRNN(units, return_sequences=True, name="rnn")(inputs)  # (N, T, H)
+    y = keras.layers.Dense(outputs, name="readout")(h)  # (N, T, O)
+    return keras.Model(inputs, y, name="seq2seq")
+
+
+def seq2vec_model(
+    steps: int | None,
+    features: int,
+    units: int = 32,
+    outputs: int = 3,
+    activation: str | None = "softmax",
+) -> keras.Model:
+    """Sequence-to-vector: only the last output, ``(N, T, D) -> (N, O)`` (class probabilities by default)."""
+    import keras
+
+    features, units, outputs = (
+        check_positive_int(v, k)
+        for v, k in ((features, "features"), (units, "units"), (outputs, "outputs"))
+    )
+    inputs = keras.Input(shape=(steps, features), name="x")
+    h_last = keras.layers.SimpleRNN(units, name="rnn")(inputs)  # (N, H): return_sequences=False
+    y = keras.layers.Dense(outputs, activation=activation, name="readout")(h_last)  # (N, O)
+    return keras.Model(inputs, y, name="seq2vec")
+
+
+def vec2seq_model(params: int, steps: int, units: int = 32, outputs: int = 1) -> keras.Model:
+    """Vector-to-sequence: one input vector fed at every step, ``(N, P) -> (N, T, O)``.
+
+    ``RepeatVector(T)`` turns ``(N, P)`` into ``(N, T, P)`` so the recurrent layer sees the vector at every step.
+    """
+    import keras
+
+    params, steps, units, outputs = (
+        check_positive_int(v, k)
+        for v, k in ((params, "params"), (steps, "steps"), (units, "units"), (outputs, "outputs"))
+    )
+    inputs = keras.Input(shape=(params,), name="v")
+    repeated = keras.layers.RepeatVector(steps, name="repeat")(inputs)  # (N, T, P)
+    h = keras.layers.SimpleRNN(units, return_sequences=True, name="rnn")(repeated)  # (N, T, H)
+    y = keras.layers.Dense(outputs, name="readout")(h)  # (N, T, O)
+    return keras.Model(inputs, y, name="vec2seq")
+
+
+def encoder_decoder_model(
+    steps: int | None, features: int, horizon: int, units: int = 32, outputs: int = 1
+) -> keras.Model:
+    """Encoder-decoder: read the whole input, then emit ``K = horizon`` outputs, ``(N, T, D) -> (N, K, O)``.
+
+    The encoder's final state ``h(T)`` (N, H) is handed to the decoder as its ``initial_state``; the decoder
+    also reads that state at each of its K steps (``RepeatVector(K)``), the sequence-to-vector then
+    vector-to-sequence composition of the lecture.
+    """
+    import keras
+
+    features, horizon, units, outputs = (
+        check_positive_int(v, k)
+        for v, k in (
+            (features, "features"),
+            (horizon, "horizon"),
+            (units, "units"),
+            (outputs, "outputs"),
+        )
+    )
+    inputs = keras.Input(shape=(steps, features), name="x")
+    _, state = keras.layers.SimpleRNN(units, return_state=True, name="encoder")(
+        inputs
+    )  # state (N, H)
+    context = keras.layers.RepeatVector(horizon, name="repeat")(state)  # (N, K, H)
+    h = keras.layers.SimpleRNN(units, return_sequences=True, name="decoder")(
+        context, initial_state=[state]
+    )  # (N, K, H)
+    y = keras.layers.Dense(outputs, name="readout")(h)  # (N, K, O)
+    return keras.Model(inputs, y, name="encoder_decoder")
+
+
+_CLASS_NAMES = ("slow", "medium", "fast")
+
+
+def plot_prediction(
+    task: MappingTask, prediction: np.ndarray, index: int = 0, ax: Axes | None = None
+) -> Axes:
+    """Draw one sequence of a :class:`~course_utils.data.signals.MappingTask`: input, target, baseline, prediction.
+
+    Args:
+        task: the task (its ``kind`` decides where inputs and outputs sit in time).
+        prediction: the model's output for the whole task, shaped like ``task.y``; for ``seq2vec`` the
+            class probabilities (N, C).
+        index: which sequence n to draw.
+        ax: axes to draw on (None: a new figure).
+
+    Returns:
+        The axes. Time steps are numbered 1..T as in the data.
+    """
+    prediction = np.asarray(prediction)
+    n = task.y.shape[0]
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
+        raise ValueError(f"index: expected a sequence index in 0..{n - 1}, got {index!r}")
+    expected = (n, int(task.y.max()) + 1) if task.kind == "seq2vec" else task.y.shape
+    if task.kind == "seq2vec" and (prediction.ndim != 2 or prediction.shape[0] != n):
+        raise ValueError(
+            f"prediction: expected class probabilities of shape (N, C) = {expected}, got {prediction.shape}"
+        )
+    if task.kind != "seq2vec" and prediction.shape != task.y.shape:
+        raise ValueError(f"prediction: expected shape {task.y.shape}, got {prediction.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 2.4))
+    style = {
+        "target": {"color": "black", "lw": 2, "label": "target"},
+        "baseline": {"color": "#969696", "ls": "--", "lw": 1.5, "label": "baseline"},
+        "prediction": {"color": "#e6550d", "lw": 1.5, "label": "prediction"},
+    }
+    if task.kind == "vec2seq":
+        steps = np.arange(1, task.y.shape[1] + 1)
+        first_out = steps
+    else:
+        steps_in = np.arange(1, task.x.shape[1] + 1)
+        ax.plot(steps_in, task.x[index, :, 0], ".", color="#3182bd", ms=4, label="input x(t)")
+        shift = 1 if task.kind == "seq2seq" else task.x.shape[1]
+        first_out = np.arange(1, task.y.shape[1] + 1) + shift if task.kind != "seq2vec" else None
+    if task.kind == "seq2vec":
+        probs = prediction[index]
+        guess = int(probs.argmax())
+        ax.set_title(
+            f"true: {_CLASS_NAMES[int(task.y[index])]}; predicted: {_CLASS_NAMES[guess]} (p = {probs[guess]:.2f}); "
+            f"baseline: {_CLASS_NAMES[int(task.baseline[index])]}",
+            fontsize=9,
+        )
+    else:
+        ax.plot(first_out, task.y[index, :, 0], **style["target"])
+        ax.plot(first_out, task.baseline[index, :, 0], **style["baseline"])
+        ax.plot(first_out, prediction[index, :, 0], **style["prediction"])
+        if task.kind == "encdec":
+            ax.axvline(task.x.shape[1] + 0.5, color="black", lw=0.8, ls=":")
+        if task.kind == "vec2seq":
+            ax.set_title(
+                "input: v = (" + ", ".join(f"{v:.2f}" for v in task.x[index]) + ")", fontsize=9
+            )
+    ax.set_xlabel("time step t")
+    ax.legend(fontsize=7, loc="upper right", ncol=2)
+    return ax
