@@ -3,6 +3,9 @@ mask semantics and truncated BPTT are tested here once, parametrized over every 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -237,3 +240,16 @@ def test_float32_in_float32_out(cell):
     assert h.dtype == np.float32 and all(g.dtype == np.float32 for g in grads)
     h64, _, _ = forward(x, h0, p, None, c0)
     np.testing.assert_allclose(h, h64, atol=1e-5)
+
+
+def test_importing_the_reference_does_not_import_tensorflow():
+    code = (
+        "import sys; from course_utils import reference as ref, gradcheck; "
+        "assert ref.rnn_forward and gradcheck.rel_error; "
+        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -13,6 +13,11 @@ Mask (``(N, T)`` booleans, True = a real step, False = padding): where ``mask[n,
 ``n`` skips step ``t``: its state is carried over unchanged (``h(t) = h(t-1)``, ``c(t) = c(t-1)``), so the
 hidden state reported at that step is the carried one, and no gradient reaches ``x(t)`` or the weights
 from that step. The upstream gradient arriving at a skipped step flows, unchanged, to the carried state.
+Keras' layers (``return_sequences=True``) carry the state the same way and output, at a skipped step, their
+previous *output*: that is the carried state once a real step has happened, so outputs, final states and
+gradients all agree with Keras. The one difference: before a sequence's first real step (pre-padding)
+Keras outputs zeros, while ``h`` here holds the carried initial state ``h0`` (the state Keras carries too);
+with ``h0 = 0``, Keras' default, even that agrees. ``tests/test_reference_keras.py`` pins all of this.
 
 Truncation (``truncate=k``): the gradient of the loss at step ``t`` (``dh[:, t]``) flows back through
 steps ``t, t-1, ..., t-k+1`` only — at most ``k`` applications of the cell, masked steps included — and is
