@@ -1,0 +1,71 @@
+"""Gradient-flow explorer: how far back a gradient reaches, as the spectral radius and activation change.
+
+:func:`show` is the plain function (tests call it): for a recurrent matrix ``Wh = rho * Q`` (``Q``
+orthogonal) it measures ``|| d h(T) / d h(T-k) ||_2`` with :func:`course_utils.gradflow.jacobian_norms`,
+draws it on a log scale against the bound ``rho^k`` and returns the axes. :func:`explore` is the thin
+``ipywidgets.interactive`` layer: a slider for ``rho`` and a choice of activation (tanh or linear).
+Used in notebook 04.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..gradflow import ACTIVATIONS, jacobian_norms, plot_gradient_flow, scaled_orthogonal
+from ..validation import check_choice, check_positive_int
+
+__all__ = ["explore", "show"]
+
+
+def show(
+    rho: float = 0.9,
+    activation: str = "tanh",
+    *,
+    H: int = 32,
+    steps: int = 50,
+    seed: int = 0,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw ``|| d h(T) / d h(T-k) ||_2`` for ``Wh = rho * Q`` and the bound ``rho^k``; return the axes.
+
+    Args:
+        rho: spectral radius of the recurrent matrix ``Wh (H, H)``.
+        activation: ``"tanh"`` or ``"linear"``.
+        H: hidden units.
+        steps: largest distance ``k = T - t`` drawn.
+        seed: seed for ``Q`` and for the random inputs of the tanh trajectory.
+        ax: axes to draw on; a new figure when None.
+    """
+    check_choice(activation, "activation", ACTIVATIONS)
+    steps = check_positive_int(steps, "steps")
+    Wh = scaled_orthogonal(H, rho, seed=seed)
+    norms = jacobian_norms(Wh, steps, activation=activation, seed=seed)
+    ax = plot_gradient_flow({rf"{activation}, $\rho$ = {rho:.2f}": norms}, rhos=[rho], ax=ax)
+    low = max(float(np.min(norms[norms > 0], initial=1e-300)), 1e-30)
+    ax.set_ylim(min(low, 1e-3) / 2, max(float(norms.max()), rho**steps, 10.0) * 2)
+    ax.set_title(
+        rf"after {steps} steps the gradient is scaled by {norms[-1]:.2g} (bound {rho**steps:.2g})",
+        fontsize=10,
+    )
+    return ax
+
+
+def explore(H: int = 32, steps: int = 50) -> Any:
+    """A spectral-radius slider and an activation menu over :func:`show`."""
+    import ipywidgets as widgets
+
+    def update(rho: float = 0.9, activation: str = "tanh") -> None:
+        show(rho, activation, H=H, steps=steps)
+        plt.show()
+
+    return widgets.interactive(
+        update,
+        rho=widgets.FloatSlider(value=0.9, min=0.5, max=1.5, step=0.05, description="rho"),
+        activation=widgets.Dropdown(
+            options=list(ACTIVATIONS), value="tanh", description="activation"
+        ),
+    )
