@@ -10,7 +10,7 @@ tests prove the results equal to Keras (states to 1e-9, gradients to 1e-8, in fl
 
 Modules, one cell each: ``rnn`` (SimpleRNN), ``lstm`` (LSTM, optional peepholes), ``gru`` (GRU, both
 ``reset_after`` variants); ``clipping`` (gradient clipping); ``keras_interop`` (``from_keras``,
-``to_keras``, a Keras peephole cell; imports Keras only when called). Forward functions take an optional
+``to_keras``, ``keras_forward_backward``, a Keras peephole cell; imports Keras only when called). Forward functions take an optional
 ``mask (N, T)`` (False = padding: the state is carried over, as in Keras); sequence backward functions
 take ``truncate=k`` (the gradient of the loss at step t flows back through steps t-k+1..t only).
 """
