@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+from kernel_env import kernel_env  # noqa: E402
+
 BUDGET_SECONDS = 60.0  # per notebook, 2 CPU cores
 BUDGET_MB = 1200.0  # per notebook, peak resident memory of the kernel (Binder gives 2 GB)
 BUDGET_TOTAL_SECONDS = 300.0  # the whole course
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
 
 
 def run_one(path: Path) -> dict:
@@ -46,7 +47,7 @@ def run_one(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         metrics_file = Path(tmp) / "metrics.jsonl"
-        env = {**os.environ, **QUIET_ENV, metrics.ENV_VAR: str(metrics_file)}
+        env = kernel_env(**{metrics.ENV_VAR: str(metrics_file)})
         client = NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=False)
         start = time.perf_counter()
         client.execute(cwd=str(path.parent), env=env)
@@ -58,7 +59,12 @@ def run_one(path: Path) -> dict:
                 recorded[item["name"]] = item["value"]
     # The kernel has exited and been reaped: its peak RSS is the children's maximum (kB on Linux).
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"notebook": str(path.relative_to(ROOT)), "seconds": round(seconds, 1), "peak_mb": round(peak_mb), "metrics": recorded}
+    return {
+        "notebook": str(path.relative_to(ROOT)),
+        "seconds": round(seconds, 1),
+        "peak_mb": round(peak_mb),
+        "metrics": recorded,
+    }
 
 
 def bench_notebook(path: Path) -> dict:
@@ -67,7 +73,7 @@ def bench_notebook(path: Path) -> dict:
         [sys.executable, __file__, "--one", str(path)],
         capture_output=True,
         text=True,
-        env={**os.environ, **QUIET_ENV},
+        env=kernel_env(),
         check=False,
     )
     if proc.returncode != 0:
@@ -165,7 +171,9 @@ def write_markdown(rows: list[dict], extra: dict, total: float, target: Path) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--only", nargs="*", default=[], help="notebook prefixes, e.g. 03 06 (skips the extras)")
+    parser.add_argument(
+        "--only", nargs="*", default=[], help="notebook prefixes, e.g. 03 06 (skips the extras)"
+    )
     parser.add_argument("--seeds", type=int, default=3, help="seeds for the memory-task comparison")
     args = parser.parse_args(argv)
     if args.one:
@@ -182,8 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if all("error" not in r for r in rows) else 1
     plot(rows, ROOT / "docs" / "benchmarks.png")
     write_markdown(rows, extra, total, ROOT / "BENCHMARKS.md")
-    (ROOT / "docs" / "benchmarks.json").write_text(json.dumps({"notebooks": rows, "extras": extra.get("data", {})}, indent=1) + "\n")
-    print(f"wrote BENCHMARKS.md, docs/benchmarks.png and docs/benchmarks.json (course total {total:.0f} s)")
+    (ROOT / "docs" / "benchmarks.json").write_text(
+        json.dumps({"notebooks": rows, "extras": extra.get("data", {})}, indent=1) + "\n"
+    )
+    print(
+        f"wrote BENCHMARKS.md, docs/benchmarks.png and docs/benchmarks.json (course total {total:.0f} s)"
+    )
     return 0 if all("error" not in r for r in rows) else 1
 
 

@@ -14,7 +14,6 @@ outputs cleaned: no tracebacks, no absolute paths, no widget models, no executio
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
@@ -29,14 +28,10 @@ NOTEBOOKS = ROOT / "notebooks"
 SOURCES = NOTEBOOKS / "src"
 sys.path.insert(0, str(ROOT))
 
+from kernel_env import kernel_env  # noqa: E402
+
 from course_utils import links  # noqa: E402
 
-QUIET_ENV = {
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "TF_ENABLE_ONEDNN_OPTS": "0",
-    "PYTHONHASHSEED": "0",
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-}
 HEADER_TAG = "course-header"  # cells inserted by `build` carry this tag
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -149,8 +144,7 @@ def execute(src: Path, timeout: int = 900) -> tuple[Path, float]:
     """Build, run and clean one notebook; return its path and the run time in seconds."""
     target = build(src)
     nb = nbformat.read(target, as_version=4)
-    env = {**os.environ, **QUIET_ENV}
-    os.environ.update(QUIET_ENV)
+    env = kernel_env()
     client = NotebookClient(
         nb,
         timeout=timeout,

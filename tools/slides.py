@@ -14,15 +14,14 @@ written to ``slides/_build/<deck>.slides.html``. reveal.js and MathJax are insta
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import jupytext
+from kernel_env import kernel_env
 from nbclient import NotebookClient
 from nbconvert import SlidesExporter
 
@@ -31,11 +30,22 @@ SLIDES = ROOT / "slides"
 SOURCES = SLIDES / "src"
 BUILD = SLIDES / "_build"
 NODE_MODULES = SLIDES / "node_modules"
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONHASHSEED": "0"}
 MATHJAX_CONFIG = "TeX-AMS_CHTML-full"
 # Only what TeX input and CommonHTML output need: MathJax 2's npm package is 73 MB, this is ~3 MB.
-MATHJAX_PARTS = ["MathJax.js", "config", "extensions", "jax/input/TeX", "jax/output/CommonHTML", "jax/element", "fonts/HTML-CSS/TeX/woff", "localization/en"]
-REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""", re.I)
+MATHJAX_PARTS = [
+    "MathJax.js",
+    "config",
+    "extensions",
+    "jax/input/TeX",
+    "jax/output/CommonHTML",
+    "jax/element",
+    "fonts/HTML-CSS/TeX/woff",
+    "localization/en",
+]
+REMOTE = re.compile(
+    r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import\s+url\(\s*["']?(?:https?:)?//|url\(\s*["']?https?://""",
+    re.I,
+)
 
 
 def install_vendor() -> None:
@@ -46,8 +56,12 @@ def install_vendor() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("make slides needs npm (Node.js) to install reveal.js and MathJax from the npm registry")
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=SLIDES, check=True)
+        raise SystemExit(
+            "make slides needs npm (Node.js) to install reveal.js and MathJax from the npm registry"
+        )
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=SLIDES, check=True
+    )
 
 
 def copy_vendor() -> None:
@@ -59,7 +73,7 @@ def copy_vendor() -> None:
     for part in ("dist", "plugin/notes", "LICENSE"):
         src = NODE_MODULES / "reveal.js" / part
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, reveal / part)
-    for part in MATHJAX_PARTS + ["LICENSE"]:
+    for part in [*MATHJAX_PARTS, "LICENSE"]:
         src = NODE_MODULES / "mathjax" / part
         (mathjax / part).parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, mathjax / part)
@@ -79,7 +93,14 @@ def exporter() -> SlidesExporter:
     )
     exp.mathjax_url = f"mathjax/MathJax.js?config={MATHJAX_CONFIG}"
     # Not loaded by the offline template; blank them so no CDN address can leak into the output.
-    for trait in ("jquery_url", "require_js_url", "mermaid_js_url", "mermaid_layout_elk_js_url", "font_awesome_url", "jupyter_widgets_base_url"):
+    for trait in (
+        "jquery_url",
+        "require_js_url",
+        "mermaid_js_url",
+        "mermaid_layout_elk_js_url",
+        "font_awesome_url",
+        "jupyter_widgets_base_url",
+    ):
         if exp.has_trait(trait):
             setattr(exp, trait, "")
     return exp
@@ -94,15 +115,21 @@ def build_deck(src: Path) -> tuple[Path, int, float]:
     """Execute one deck source and write its HTML; return the path, slide count and build seconds."""
     start = time.perf_counter()
     nb = jupytext.read(src)
-    env = {**os.environ, **QUIET_ENV}
+    env = kernel_env()
     NotebookClient(nb, timeout=600, kernel_name="python3").execute(cwd=str(SOURCES), env=env)
     html, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": src.stem}})
     leaks = remote_references(html)
     if leaks:
-        raise SystemExit(f"{src.name}: network references remain in the deck:\n  " + "\n  ".join(leaks))
+        raise SystemExit(
+            f"{src.name}: network references remain in the deck:\n  " + "\n  ".join(leaks)
+        )
     target = BUILD / f"{src.stem}.slides.html"
     target.write_text(html, encoding="utf-8")
-    slides = sum(1 for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide"))
+    slides = sum(
+        1
+        for c in nb.cells
+        if c.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide")
+    )
     return target, slides, time.perf_counter() - start
 
 
@@ -116,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     sources = sorted(SOURCES.glob("*.py"))
     if args.decks:
         sources = [s for s in sources if s.stem in args.decks]
+    else:  # a full build leaves no deck whose source is gone
+        for stale in BUILD.glob("*.slides.html"):
+            if not (SOURCES / f"{stale.name.removesuffix('.slides.html')}.py").exists():
+                stale.unlink()
     for src in sources:
         target, count, seconds = build_deck(src)
         print(f"built {target.relative_to(ROOT)}: {count} slides in {seconds:.1f} s")
