@@ -20,19 +20,24 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .data.memory import ADDING_BASELINE_MSE, adding_problem
 from .validation import check_choice, check_positive_int
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 __all__ = [
     "CELLS",
     "LongLagResult",
     "build_model",
     "param_count",
+    "plot_curves",
     "run_long_lag",
     "units_for_budget",
 ]
@@ -211,6 +216,41 @@ def run_long_lag(
         seconds=float(sum(clock.durations)),
         val_mse=tuple(clock.val_mse),
     )
+
+
+def plot_curves(results: Sequence[LongLagResult], ax: Axes | None = None) -> Axes:
+    """Validation MSE per epoch of several runs (log scale), with the baseline and the target.
+
+    Args:
+        results: runs from :func:`run_long_lag` (the legend shows cell and T).
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        The axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if not results:
+        raise ValueError("results: expected at least one LongLagResult, got none")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    styles = {"SimpleRNN": ("#999999", "o"), "LSTM": ("#2b8cbe", "s"), "GRU": ("#e6550d", "^")}
+    lags = sorted({r.T for r in results})
+    for r in results:
+        color, marker = styles[r.cell]
+        dashes = "-" if r.T == lags[-1] else ":"
+        epochs = np.arange(1, len(r.val_mse) + 1)
+        ax.plot(
+            epochs, r.val_mse, dashes, color=color, marker=marker, ms=3, label=f"{r.cell}, T={r.T}"
+        )
+    first = results[0]
+    ax.axhline(first.baseline_mse, color="black", lw=0.8, ls="--", label="predict the mean")
+    ax.axhline(first.target_mse, color="#31a354", lw=0.8, ls="--", label="target")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation MSE")
+    ax.legend(fontsize=8, loc="lower left", ncol=2)
+    return ax
 
 
 def _epoch_clock(x_val: np.ndarray, y_val: np.ndarray, target: float, stop: bool) -> Any:

@@ -64,8 +64,14 @@ def test_plot_gates_draws_on_the_given_axes():
     plt.close(fig)
 
 
-def test_explore_builds_a_widget_with_three_sliders():
-    widget = gates.explore(T=20)
-    names = [getattr(child, "description", "") for child in widget.children]
-    assert {"forget bias", "input bias", "pulse at"} <= set(names)
+def test_explore_builds_sliders_and_redraws_on_change():
+    box = gates.explore(T=20)
+    sliders = {child.description: child for child in box.children if hasattr(child, "description")}
+    assert {"forget bias", "input bias", "pulse at"} <= set(sliders)
+    image = box.children[-1]
+    first = bytes(image.value)
+    assert first.startswith(b"\x89PNG") and box.drawn == (1.0, -4.0, 5)
+    sliders["forget bias"].value = 5.0
+    assert box.drawn == (5.0, -4.0, 5) and bytes(image.value) != first
+    assert sliders["pulse at"].max == 19
     plt.close("all")

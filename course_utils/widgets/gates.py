@@ -139,25 +139,38 @@ def plot_gates(
 
 
 def explore(T: int = 40) -> Any:
-    """Sliders for the toy LSTM: forget-gate bias, input-gate bias and the time of the input pulse."""
+    """Sliders for the toy LSTM: forget-gate bias, input-gate bias and the time of the input pulse.
+
+    Returns a ``VBox`` of the three sliders and an ``Image`` widget showing :func:`plot_gates`; each
+    slider change redraws the image (no captured output, so notebook runners store nothing stale).
+    ``box.drawn`` holds the ``(forget_bias, input_bias, at)`` last drawn, so tests can see a redraw.
+    """
+    import io
+
     import ipywidgets as widgets
 
-    def show(forget_bias: float = 1.0, input_bias: float = -4.0, at: int = 5) -> None:
-        x = pulse(T, at)
-        traces = gate_traces(x, **toy_lstm(forget_bias, input_bias))
-        ax = plot_gates(traces, x=x)
-        ax.set_title(
-            f"forget bias {forget_bias:+.1f}: c(t) keeps {traces.f[0, 0]:.3f} of itself per step"
-        )
-        plt.show()
+    T = check_positive_int(T, "T")
+    forget = widgets.FloatSlider(value=1.0, min=-3.0, max=8.0, step=0.5, description="forget bias")
+    inp = widgets.FloatSlider(value=-4.0, min=-8.0, max=2.0, step=0.5, description="input bias")
+    at = widgets.IntSlider(value=5, min=0, max=T - 1, description="pulse at")
+    image = widgets.Image(format="png")
+    box = widgets.VBox([forget, inp, at, image])
 
-    return widgets.interactive(
-        show,
-        forget_bias=widgets.FloatSlider(
-            value=1.0, min=-3.0, max=8.0, step=0.5, description="forget bias"
-        ),
-        input_bias=widgets.FloatSlider(
-            value=-4.0, min=-8.0, max=2.0, step=0.5, description="input bias"
-        ),
-        at=widgets.IntSlider(value=5, min=0, max=T - 1, description="pulse at"),
-    )
+    def redraw(change: Any = None) -> None:
+        x = pulse(T, int(at.value))
+        traces = gate_traces(x, **toy_lstm(float(forget.value), float(inp.value)))
+        fig, ax = plt.subplots(figsize=(8, 3.2))
+        plot_gates(traces, x=x, ax=ax)
+        ax.set_title(
+            f"forget bias {forget.value:+.1f}: c(t) keeps {traces.f[0, 0]:.3f} of itself per step"
+        )
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+        plt.close(fig)
+        image.value = buffer.getvalue()
+        box.drawn = (float(forget.value), float(inp.value), int(at.value))
+
+    for slider in (forget, inp, at):
+        slider.observe(redraw, names="value")
+    redraw()
+    return box
