@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..validation import check_array, check_bool, check_instance, check_mask, check_positive_int
 from ._activations import sigmoid as _sigmoid
@@ -126,7 +127,14 @@ def _check_weights(Wx, Wh, b, reset_after, sizes):
     return Wx, Wh, b, reset_after
 
 
-def gru_step_forward(x_t, h_prev, Wx, Wh, b, reset_after=True):
+def gru_step_forward(
+    x_t: ArrayLike,
+    h_prev: ArrayLike,
+    Wx: ArrayLike,
+    Wh: ArrayLike,
+    b: ArrayLike,
+    reset_after: bool = True,
+) -> tuple[np.ndarray, GRUStepCache]:
     """One GRU step for a batch (equations in the module docstring).
 
     Args:
@@ -145,7 +153,7 @@ def gru_step_forward(x_t, h_prev, Wx, Wh, b, reset_after=True):
     return _step_forward(x_t, h_prev, Wx, Wh, b, reset_after)
 
 
-def gru_step_backward(dh_next, cache: GRUStepCache):
+def gru_step_backward(dh_next: ArrayLike, cache: GRUStepCache) -> tuple[np.ndarray, ...]:
     """Backward pass of :func:`gru_step_forward`.
 
     Args:
@@ -161,7 +169,15 @@ def gru_step_backward(dh_next, cache: GRUStepCache):
     return _step_backward(dh_next, cache)
 
 
-def gru_forward(x, h0, Wx, Wh, b, reset_after=True, mask=None):
+def gru_forward(
+    x: ArrayLike,
+    h0: ArrayLike,
+    Wx: ArrayLike,
+    Wh: ArrayLike,
+    b: ArrayLike,
+    reset_after: bool = True,
+    mask: ArrayLike | None = None,
+) -> tuple[np.ndarray, GRUCache]:
     """Run the GRU over a batch of sequences.
 
     Args:
@@ -189,7 +205,9 @@ def gru_forward(x, h0, Wx, Wh, b, reset_after=True, mask=None):
     return h, GRUCache(steps, mask, x.shape, sizes["H"], reset_after)
 
 
-def gru_backward(dh, cache: GRUCache, truncate: int | None = None):
+def gru_backward(
+    dh: ArrayLike, cache: GRUCache, truncate: int | None = None
+) -> tuple[np.ndarray, ...]:
     """Backpropagation through time for :func:`gru_forward`.
 
     Args:

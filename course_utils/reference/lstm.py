@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..validation import check_array, check_bool, check_instance, check_mask, check_positive_int
 from ._activations import sigmoid as _sigmoid
@@ -123,7 +124,15 @@ def _check_weights(Wx, Wh, b, peephole, sizes):
     return Wx, Wh, b, peephole
 
 
-def lstm_step_forward(x_t, h_prev, c_prev, Wx, Wh, b, peephole=None):
+def lstm_step_forward(
+    x_t: ArrayLike,
+    h_prev: ArrayLike,
+    c_prev: ArrayLike,
+    Wx: ArrayLike,
+    Wh: ArrayLike,
+    b: ArrayLike,
+    peephole: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray, LSTMStepCache]:
     """One LSTM step for a batch (equations in the module docstring).
 
     Args:
@@ -142,7 +151,9 @@ def lstm_step_forward(x_t, h_prev, c_prev, Wx, Wh, b, peephole=None):
     return _step_forward(x_t, h_prev, c_prev, Wx, Wh, b, peephole)
 
 
-def lstm_step_backward(dh_next, dc_next, cache: LSTMStepCache):
+def lstm_step_backward(
+    dh_next: ArrayLike, dc_next: ArrayLike, cache: LSTMStepCache
+) -> tuple[np.ndarray, ...]:
     """Backward pass of :func:`lstm_step_forward`.
 
     Args:
@@ -160,7 +171,16 @@ def lstm_step_backward(dh_next, dc_next, cache: LSTMStepCache):
     return _step_backward(dh_next, dc_next, cache)
 
 
-def lstm_forward(x, h0, Wx, Wh, b, c0=None, mask=None, peephole=None):
+def lstm_forward(
+    x: ArrayLike,
+    h0: ArrayLike,
+    Wx: ArrayLike,
+    Wh: ArrayLike,
+    b: ArrayLike,
+    c0: ArrayLike | None = None,
+    mask: ArrayLike | None = None,
+    peephole: ArrayLike | None = None,
+) -> tuple[np.ndarray, LSTMCache]:
     """Run the LSTM over a batch of sequences.
 
     Args:
@@ -190,7 +210,9 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None, mask=None, peephole=None):
     return h, LSTMCache(steps, mask, c, x.shape, sizes["H"], peephole is not None)
 
 
-def lstm_backward(dh, cache: LSTMCache, truncate: int | None = None, *, return_dc0: bool = False):
+def lstm_backward(
+    dh: ArrayLike, cache: LSTMCache, truncate: int | None = None, *, return_dc0: bool = False
+) -> tuple[np.ndarray, ...]:
     """Backpropagation through time for :func:`lstm_forward`.
 
     Args:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..validation import check_array, check_instance, check_mask, check_positive_int
 from ._sequence import scan_backward, scan_forward
@@ -75,7 +76,9 @@ def _check_weights(Wx, Wh, b, sizes):
     return Wx, Wh, b
 
 
-def rnn_step_forward(x_t, h_prev, Wx, Wh, b) -> tuple[np.ndarray, RNNStepCache]:
+def rnn_step_forward(
+    x_t: ArrayLike, h_prev: ArrayLike, Wx: ArrayLike, Wh: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, RNNStepCache]:
     """One step ``h(t) = tanh(x(t) Wx + h(t-1) Wh + b)`` for a batch.
 
     Args:
@@ -93,7 +96,7 @@ def rnn_step_forward(x_t, h_prev, Wx, Wh, b) -> tuple[np.ndarray, RNNStepCache]:
     return _step_forward(x_t, h_prev, Wx, Wh, b)
 
 
-def rnn_step_backward(dh_next, cache: RNNStepCache):
+def rnn_step_backward(dh_next: ArrayLike, cache: RNNStepCache) -> tuple[np.ndarray, ...]:
     """Backward pass of :func:`rnn_step_forward`.
 
     Args:
@@ -109,7 +112,14 @@ def rnn_step_backward(dh_next, cache: RNNStepCache):
     return _step_backward(dh_next, cache)
 
 
-def rnn_forward(x, h0, Wx, Wh, b, mask=None) -> tuple[np.ndarray, RNNCache]:
+def rnn_forward(
+    x: ArrayLike,
+    h0: ArrayLike,
+    Wx: ArrayLike,
+    Wh: ArrayLike,
+    b: ArrayLike,
+    mask: ArrayLike | None = None,
+) -> tuple[np.ndarray, RNNCache]:
     """Run the simple RNN over a batch of sequences.
 
     Args:
@@ -137,7 +147,9 @@ def rnn_forward(x, h0, Wx, Wh, b, mask=None) -> tuple[np.ndarray, RNNCache]:
     return h, RNNCache(steps, mask, x.shape, b.shape)
 
 
-def rnn_backward(dh, cache: RNNCache, truncate: int | None = None):
+def rnn_backward(
+    dh: ArrayLike, cache: RNNCache, truncate: int | None = None
+) -> tuple[np.ndarray, ...]:
     """Backpropagation through time for :func:`rnn_forward`.
 
     Args:
