@@ -152,28 +152,23 @@ def plot_prediction(
     n = task.y.shape[0]
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
         raise ValueError(f"index: expected a sequence index in 0..{n - 1}, got {index!r}")
-    expected = (n, int(task.y.max()) + 1) if task.kind == "seq2vec" else task.y.shape
     if task.kind == "seq2vec" and (prediction.ndim != 2 or prediction.shape[0] != n):
         raise ValueError(
-            f"prediction: expected class probabilities of shape (N, C) = {expected}, got {prediction.shape}"
+            f"prediction: expected class probabilities of shape (N, C) with N = {n}, got {prediction.shape}"
         )
     if task.kind != "seq2vec" and prediction.shape != task.y.shape:
         raise ValueError(f"prediction: expected shape {task.y.shape}, got {prediction.shape}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 2.4))
-    style = {
-        "target": {"color": "black", "lw": 2, "label": "target"},
-        "baseline": {"color": "#969696", "ls": "--", "lw": 1.5, "label": "baseline"},
-        "prediction": {"color": "#e6550d", "lw": 1.5, "label": "prediction"},
-    }
-    if task.kind == "vec2seq":
-        steps = np.arange(1, task.y.shape[1] + 1)
-        first_out = steps
-    else:
-        steps_in = np.arange(1, task.x.shape[1] + 1)
-        ax.plot(steps_in, task.x[index, :, 0], ".", color="#3182bd", ms=4, label="input x(t)")
-        shift = 1 if task.kind == "seq2seq" else task.x.shape[1]
-        first_out = np.arange(1, task.y.shape[1] + 1) + shift if task.kind != "seq2vec" else None
+    if task.kind != "vec2seq":  # a sequence input, drawn at steps 1..T_in
+        ax.plot(
+            np.arange(1, task.x.shape[1] + 1),
+            task.x[index, :, 0],
+            ".",
+            color="#3182bd",
+            ms=4,
+            label="input x(t)",
+        )
     if task.kind == "seq2vec":
         probs = prediction[index]
         guess = int(probs.argmax())
@@ -183,9 +178,19 @@ def plot_prediction(
             fontsize=9,
         )
     else:
-        ax.plot(first_out, task.y[index, :, 0], **style["target"])
-        ax.plot(first_out, task.baseline[index, :, 0], **style["baseline"])
-        ax.plot(first_out, prediction[index, :, 0], **style["prediction"])
+        # Where the targets sit in time: one step ahead (seq2seq), from step 1 (vec2seq), after the input (encdec).
+        shift = {"seq2seq": 1, "vec2seq": 0, "encdec": task.x.shape[1]}[task.kind]
+        steps_out = np.arange(1, task.y.shape[1] + 1) + shift
+        ax.plot(steps_out, task.y[index, :, 0], color="black", lw=2, label="target")
+        ax.plot(
+            steps_out,
+            task.baseline[index, :, 0],
+            color="#969696",
+            ls="--",
+            lw=1.5,
+            label="baseline",
+        )
+        ax.plot(steps_out, prediction[index, :, 0], color="#e6550d", lw=1.5, label="prediction")
         if task.kind == "encdec":
             ax.axvline(task.x.shape[1] + 0.5, color="black", lw=0.8, ls=":")
         if task.kind == "vec2seq":

@@ -68,7 +68,12 @@ def exercise_01_1(rnn_step: Callable[..., np.ndarray]) -> Feedback:
 def exercise_01_2(count_params: Callable[[int, int], int]) -> Feedback:
     """Check ``count_params(D, H)``: trainable parameters of a simple recurrent layer (Wx, Wy and b)."""
     ex = "01.2"
-    cases = [(1, 1), (3, 5), (10, 32), (7, 2)]
+    cases = [
+        (3, 5),
+        (10, 32),
+        (7, 2),
+        (1, 1),
+    ]  # D != H first, so each mistake gives a distinct number
     for d, h in cases:
         got, problem = attempt(ex, count_params, d, h)
         if problem is not None:

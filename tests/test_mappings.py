@@ -1,0 +1,84 @@
+"""Tests for course_utils.mappings: the Keras recipes of the four mappings and the prediction plot."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_utils import mappings
+from course_utils.data import signals
+
+keras = pytest.importorskip("keras")
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_output_shapes_of_the_four_recipes():
+    x = np.zeros((2, 7, 3), dtype="float32")
+    assert mappings.seq2seq_model(None, 3, 4, outputs=2)(x).shape == (2, 7, 2)
+    probs = np.asarray(mappings.seq2vec_model(None, 3, 4, outputs=5)(x))
+    assert probs.shape == (2, 5)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
+    assert mappings.vec2seq_model(4, 9, 4)(np.zeros((2, 4), dtype="float32")).shape == (2, 9, 1)
+    assert mappings.encoder_decoder_model(None, 3, 6, 4)(x).shape == (2, 6, 1)
+
+
+def test_seq2seq_output_at_step_t_depends_only_on_steps_up_to_t():
+    model = mappings.seq2seq_model(None, 1, 4)
+    x = np.random.default_rng(0).normal(size=(1, 6, 1)).astype("float32")
+    changed = x.copy()
+    changed[0, 4] += 1.0
+    a, b = np.asarray(model(x)), np.asarray(model(changed))
+    np.testing.assert_array_equal(a[0, :4], b[0, :4])
+    assert not np.allclose(a[0, 4:], b[0, 4:])
+
+
+def test_encoder_state_starts_the_decoder():
+    model = mappings.encoder_decoder_model(None, 1, 3, 4)
+    decoder = model.get_layer("decoder")
+    assert isinstance(decoder, keras.layers.SimpleRNN) and decoder.return_sequences
+    assert model.get_layer("encoder").return_state
+    x = np.random.default_rng(1).normal(size=(2, 5, 1)).astype("float32")
+    changed = x.copy()
+    changed[:, 0] += 2.0
+    assert not np.allclose(np.asarray(model(x)), np.asarray(model(changed)))
+
+
+def test_builders_validate_sizes():
+    with pytest.raises(ValueError, match="units: expected a positive integer, got 0"):
+        mappings.seq2seq_model(5, 1, units=0)
+    with pytest.raises(ValueError, match="horizon: expected a positive integer, got 0"):
+        mappings.encoder_decoder_model(5, 1, horizon=0)
+
+
+@pytest.mark.parametrize("kind", signals.TASK_KINDS)
+def test_plot_prediction_draws_target_baseline_and_prediction(kind):
+    task = signals.make_task(kind, 6, 20, horizon=5, seed=0)
+    prediction = np.eye(3)[task.y] if kind == "seq2vec" else task.y + 0.1
+    ax = mappings.plot_prediction(task, prediction, index=1)
+    labels = [line.get_label() for line in ax.get_lines()]
+    if kind == "seq2vec":
+        assert "true:" in ax.get_title() and "p = 1.00" in ax.get_title()
+    else:
+        assert {"target", "baseline", "prediction"} <= set(labels)
+        line = next(line for line in ax.get_lines() if line.get_label() == "prediction")
+        np.testing.assert_allclose(line.get_ydata(), prediction[1, :, 0])
+        if kind == "encdec":
+            np.testing.assert_array_equal(line.get_xdata(), np.arange(16, 21))
+    assert ("input x(t)" in labels) == (kind != "vec2seq")
+
+
+def test_plot_prediction_errors():
+    task = signals.make_task("seq2seq", 4, 10)
+    with pytest.raises(ValueError, match=r"prediction: expected shape \(4, 9, 1\), got \(4, 9\)"):
+        mappings.plot_prediction(task, np.zeros((4, 9)))
+    with pytest.raises(ValueError, match=r"index: expected a sequence index in 0\.\.3, got 4"):
+        mappings.plot_prediction(task, task.y, index=4)
