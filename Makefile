@@ -32,7 +32,7 @@ lab: $(STAMP)  ## JupyterLab on the landing notebook
 	$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(LAB_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_utils tests tools notebooks
+	$(BIN)/ruff check course_utils tests tools notebooks slides/src
 	$(BIN)/ruff format --check course_utils tests tools
 
 format: $(STAMP)

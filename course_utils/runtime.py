@@ -75,8 +75,28 @@ def _configure_tensorflow(
     return ("GPU" if gpus else "CPU"), names, tf.__version__, keras.__version__
 
 
+def limit_blas_threads(threads: int | None = 1) -> int | None:
+    """Limit NumPy's BLAS to ``threads`` threads (None: leave it alone); return the limit now in force.
+
+    The course's matrices are small (H <= 128): one BLAS thread is as fast as several there, leaves the
+    other cores to TensorFlow, and avoids the 10x slow-downs of oversubscribed threads when two notebooks
+    (or a notebook and TensorFlow) share 2 cores. Needs ``threadpoolctl`` (installed with the package).
+    """
+    if threads is None:
+        return None
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=int(threads), user_api="blas")
+    return int(threads)
+
+
 def setup(
-    seed: int = 0, *, deterministic: bool = True, use_tensorflow: bool = True, verbose: bool = True
+    seed: int = 0,
+    *,
+    deterministic: bool = True,
+    use_tensorflow: bool = True,
+    blas_threads: int | None = 1,
+    verbose: bool = True,
 ) -> RuntimeInfo:
     """Seed everything, quiet the logs and report the device. Call once, at the top of a notebook.
 
@@ -84,6 +104,7 @@ def setup(
         seed: seed for Python's ``random``, NumPy's global generator and TensorFlow/Keras.
         deterministic: turn on TensorFlow op determinism so two runs give identical numbers.
         use_tensorflow: import and configure TensorFlow (skip for NumPy-only work).
+        blas_threads: threads for NumPy's BLAS (see :func:`limit_blas_threads`); None leaves it alone.
         verbose: print :meth:`RuntimeInfo.summary`.
 
     Returns:
@@ -97,6 +118,7 @@ def setup(
         raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
     seed = int(seed)
     quiet_tensorflow_logs()
+    limit_blas_threads(blas_threads)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
     os.environ["PYTHONHASHSEED"] = str(seed)

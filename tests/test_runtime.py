@@ -96,3 +96,12 @@ def test_versions_lists_the_course_packages():
     found = runtime.versions()
     assert {"python", "numpy", "matplotlib", "ipywidgets", "keras", "course-utils"} <= set(found)
     assert found["colab"] == "False"
+
+
+def test_setup_limits_blas_threads_for_small_matrices():
+    from threadpoolctl import threadpool_info
+
+    runtime.setup(seed=0, use_tensorflow=False, verbose=False, blas_threads=1)
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+    assert runtime.limit_blas_threads(None) is None
