@@ -41,6 +41,7 @@ __all__ = [
     "naive_forecast",
     "plot_forecast",
     "results_table",
+    "sequence_targets",
     "split_series",
     "split_window",
 ]
@@ -105,6 +106,27 @@ def split_window(series: np.ndarray, n_out: int = 1) -> tuple[np.ndarray, np.nda
     return series[:, :-n_out], series[:, -n_out:, 0]
 
 
+def sequence_targets(series: np.ndarray, n_in: int, n_out: int = 1) -> np.ndarray:
+    """Targets for training at every step: after each input step t, the next ``n_out`` values.
+
+    ``y[n, t, k] = series[n, t + 1 + k, 0]`` for ``t < n_in``: shape ``(N, n_in, n_out)``. A model built with
+    ``build_forecaster(..., every_step=True)`` learns from all ``n_in`` positions of a window instead of only
+    the last one, which gives it ``n_in`` times more error signal per series.
+
+    >>> sequence_targets(np.arange(6.0).reshape(1, 6, 1), n_in=3, n_out=2)[0].tolist()
+    [[1.0, 2.0], [2.0, 3.0], [3.0, 4.0]]
+    """
+    series = check_array(series, "series", "N,T,1")
+    n_in = check_positive_int(n_in, "n_in")
+    n_out = check_positive_int(n_out, "n_out")
+    if n_in + n_out > series.shape[1]:
+        raise ValueError(
+            f"n_in + n_out: expected at most T = {series.shape[1]} steps, got {n_in} + {n_out} = {n_in + n_out}"
+        )
+    index = np.arange(n_in)[:, None] + np.arange(1, n_out + 1)[None, :]  # (n_in, n_out)
+    return series[:, index, 0]
+
+
 # --- baselines ---------------------------------------------------------------------------------------
 
 
@@ -164,7 +186,8 @@ def build_forecaster(
     n_out: int = 1,
     n_layers: int = 2,
     cell: str = "simple",
-    learning_rate: float = 1e-2,
+    learning_rate: Any = 1e-2,
+    every_step: bool = False,
     seed: int | None = 0,
 ) -> Any:
     """A compiled Keras forecaster mapping windows ``(N, T, 1)`` (any T) to forecasts ``(N, n_out)``.
@@ -174,13 +197,19 @@ def build_forecaster(
     whole sequence ``(N, T, H)``), then ``Dense(n_out)``. ``cell`` picks ``SimpleRNN``, ``LSTM`` or ``GRU``.
     Compiled with Adam and the mean squared error.
 
+    With ``every_step=True`` the last recurrent layer also returns its whole sequence and the ``Dense``
+    layer is applied at every step, so the model maps ``(N, T, 1)`` to ``(N, T, n_out)``: a forecast after
+    every input step. Train it on :func:`sequence_targets`; :func:`forecast_direct` and
+    :func:`forecast_iterative` use the forecast after the last step, ``(N, n_out)``.
+
     Args:
         kind: ``"simple"`` or ``"deep"``.
         units: H, cells per recurrent layer.
         n_out: outputs: 1 for one step ahead, e.g. 10 for a direct 10-step forecast.
         n_layers: recurrent layers of a deep model (at least 2); ignored for ``"simple"``.
         cell: ``"simple"`` (SimpleRNN), ``"lstm"`` or ``"gru"``.
-        learning_rate: Adam's step size.
+        learning_rate: Adam's step size, or a ``keras.optimizers.schedules.LearningRateSchedule``.
+        every_step: forecast after every input step (sequence-to-sequence training), see above.
         seed: seeds every initialiser so the same seed gives the same starting weights; None for Keras'
             global random state.
     """
@@ -191,8 +220,12 @@ def build_forecaster(
     n_layers = check_positive_int(n_layers, "n_layers")
     if kind == "deep" and n_layers < 2:
         raise ValueError(f"n_layers: expected at least 2 for kind='deep', got {n_layers}")
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate: expected a positive number, got {learning_rate!r}")
+    if isinstance(learning_rate, (int, float)) and not (
+        np.isfinite(learning_rate) and learning_rate > 0
+    ):
+        raise ValueError(
+            f"learning_rate: expected a positive number or a schedule, got {learning_rate!r}"
+        )
     import keras
 
     layer_cls = {
@@ -212,14 +245,16 @@ def build_forecaster(
 
     layers: list[Any] = [keras.Input(shape=(None, 1))]
     for i in range(depth):
-        layers.append(layer_cls(units, return_sequences=i < depth - 1, **seeded(i)))
+        last = i == depth - 1
+        layers.append(layer_cls(units, return_sequences=every_step or not last, **seeded(i)))
     dense_init = (
         {}
         if seed is None
         else {"kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 2 * depth)}
     )
     layers.append(keras.layers.Dense(n_out, **dense_init))
-    model = keras.Sequential(layers, name=f"{kind}_{cell}_rnn_{n_out}_out")
+    suffix = "_every_step" if every_step else ""
+    model = keras.Sequential(layers, name=f"{kind}_{cell}_rnn_{n_out}_out{suffix}")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     return model
 
@@ -227,8 +262,14 @@ def build_forecaster(
 def _predict_fn(model: Any) -> Callable[[np.ndarray], np.ndarray]:
     """A NumPy callable ``(N, T, 1) -> (N, n_out)`` from a Keras model or a plain function."""
     # A Keras model: call it directly (no progress bar, no per-call dataset set-up).
+    # A model trained at every step returns (N, T, n_out): keep the forecast after the last step.
     if hasattr(model, "predict") and hasattr(model, "layers"):
-        return lambda x: np.asarray(model(x.astype(np.float32), training=False))
+
+        def keras_predict(x: np.ndarray) -> np.ndarray:
+            out = np.asarray(model(x.astype(np.float32), training=False))
+            return out[:, -1, :] if out.ndim == 3 else out
+
+        return keras_predict
     if hasattr(model, "predict"):
         return model.predict
     if callable(model):

@@ -245,9 +245,41 @@ def test_keras_forecaster_learns_and_works_iteratively():
         ({"cell": "rnn"}, r"cell: expected one of \('simple', 'lstm', 'gru'\), got 'rnn'"),
         ({"units": 0}, r"units: expected a positive integer, got 0"),
         ({"kind": "deep", "n_layers": 1}, r"n_layers: expected at least 2 for kind='deep', got 1"),
-        ({"learning_rate": 0.0}, r"learning_rate: expected a positive number, got 0.0"),
+        (
+            {"learning_rate": 0.0},
+            r"learning_rate: expected a positive number or a schedule, got 0.0",
+        ),
     ],
 )
 def test_build_forecaster_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         fc.build_forecaster(**kwargs)
+
+
+def test_sequence_targets_shift_the_series():
+    s = np.arange(2 * 8, dtype=float).reshape(2, 8, 1)
+    y = fc.sequence_targets(s, n_in=5, n_out=3)
+    assert y.shape == (2, 5, 3)
+    np.testing.assert_array_equal(y[1, 0], [9, 10, 11])
+    np.testing.assert_array_equal(y[0, 4], [5, 6, 7])
+    # the last step's targets are exactly split_window's targets
+    _, y_last = fc.split_window(s, n_out=3)
+    np.testing.assert_array_equal(y[:, -1], y_last)
+    with pytest.raises(
+        ValueError, match=r"n_in \+ n_out: expected at most T = 8 steps, got 6 \+ 3 = 9"
+    ):
+        fc.sequence_targets(s, n_in=6, n_out=3)
+
+
+def test_every_step_forecaster_outputs_each_step_and_forecasts_from_the_last():
+    import keras
+
+    model = fc.build_forecaster("deep", units=4, n_out=3, every_step=True)
+    x = np.random.default_rng(0).normal(size=(2, 6, 1)).astype(np.float32)
+    full = np.asarray(model(x))
+    assert full.shape == (2, 6, 3)
+    np.testing.assert_allclose(fc.forecast_direct(model, x), full[:, -1], atol=1e-6)
+    one = fc.build_forecaster("simple", units=4, every_step=True)
+    assert fc.forecast_iterative(one, x, 2).shape == (2, 2)
+    schedule = keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=10)
+    assert fc.build_forecaster(units=2, learning_rate=schedule).optimizer is not None

@@ -10,11 +10,21 @@ at t = 0, the next row at t = 1, and so on, and classifies the digit from its la
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["DigitSequences", "load_digit_sequences"]
+from ..validation import check_array
+
+__all__ = [
+    "DigitSequences",
+    "confusion_matrix",
+    "load_digit_sequences",
+    "plot_confusion",
+    "plot_digits",
+]
 
 N_CLASSES = 10
 MAX_PIXEL = 16.0  # scikit-learn's digits have grey levels 0..16
@@ -84,3 +94,74 @@ def load_digit_sequences(*, seed: int = 0, test_fraction: float = 0.25) -> Digit
     train_idx = rng.permutation(np.flatnonzero(~test))
     test_idx = rng.permutation(np.flatnonzero(test))
     return DigitSequences(images[train_idx], labels[train_idx], images[test_idx], labels[test_idx])
+
+
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = N_CLASSES
+) -> np.ndarray:
+    """Counts ``(n_classes, n_classes)``: row = true label, column = predicted label.
+
+    >>> confusion_matrix(np.array([0, 1, 1]), np.array([0, 0, 1]), 2).tolist()
+    [[1, 0], [1, 1]]
+    """
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(
+            f"y_pred: expected shape {y_true.shape} = (N,) like y_true, got {y_pred.shape}"
+        )
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (
+            not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= n_classes
+        ):
+            raise ValueError(
+                f"{name}: expected integer labels in [0, {n_classes}), got {y.dtype} in [{y.min()}, {y.max()}]"
+            )
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def plot_confusion(counts: np.ndarray, *, ax: Any = None) -> Any:
+    """Draw a confusion matrix ``(C, C)`` (rows true, columns predicted) with its counts; return the axes."""
+    import matplotlib.pyplot as plt
+
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"counts: expected a square (C, C) matrix, got shape {counts.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    ax.imshow(np.log1p(counts), cmap="Blues")
+    for (i, j), value in np.ndenumerate(counts):
+        if value:
+            ax.text(
+                j, i, str(value), ha="center", va="center", fontsize=7, color="k" if i != j else "w"
+            )
+    ticks = np.arange(counts.shape[0])
+    ax.set_xticks(ticks)
+    ax.set_yticks(ticks)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    return ax
+
+
+def plot_digits(images: np.ndarray, titles: Sequence[str] = (), *, ax: Any = None) -> Any:
+    """Draw images ``(K, 8, 8)`` side by side in one axes (each row of pixels is one time step); return it."""
+    import matplotlib.pyplot as plt
+
+    images = check_array(images, "images", "K,8,8")
+    if titles and len(titles) != images.shape[0]:
+        raise ValueError(
+            f"titles: expected {images.shape[0]} titles (one per image), got {len(titles)}"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 * images.shape[0], 1.6))
+    gap = np.ones((8, 1))
+    strip = np.hstack([np.hstack([img, gap]) for img in images])[:, :-1]  # (8, 9K - 1)
+    ax.imshow(strip, cmap="gray_r", vmin=0, vmax=1)
+    ax.set_yticks([0, 7], ["t=0", "t=7"])
+    ax.set_xticks(
+        [9 * k + 3.5 for k in range(images.shape[0])], list(titles) or [""] * images.shape[0]
+    )
+    ax.tick_params(length=0)
+    return ax

@@ -1,0 +1,324 @@
+"""Character-level generation: a vocabulary, training windows, temperature sampling, and generation that
+stops at an end token (notebook 03, "a creative RNN").
+
+Shapes are batch-first: token ids ``(N, T)`` ints, a character model maps them to next-character logits
+``(N, T, V)`` (V = vocabulary size), and a *next-distribution function* maps a batch of contexts ``(N, T)``
+to probabilities ``(N, V)`` for the character that follows each context.
+
+Temperature rescales a distribution before sampling,
+
+.. math::
+
+    p_\\tau(k) = \\frac{p(k)^{1/\\tau}}{\\sum_j p(j)^{1/\\tau}}
+               = \\operatorname{softmax}\\!\\left(\\frac{\\log p}{\\tau}\\right)_k,
+
+so ``tau -> 0`` always picks the most likely character (faithful but repetitive), ``tau = 1`` samples the
+model's own distribution and ``tau > 1`` flattens it (diverse but noisy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .validation import check_array, check_positive_int
+
+__all__ = [
+    "CharVocab",
+    "Generation",
+    "apply_temperature",
+    "build_char_model",
+    "distinct_ngram_ratio",
+    "generate",
+    "keras_next_distribution",
+    "make_char_windows",
+    "sample_next",
+    "unigram_entropy",
+]
+
+NextDistribution = Callable[
+    [np.ndarray], np.ndarray
+]  # contexts (N, T) ints -> probabilities (N, V)
+
+
+# --- vocabulary --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CharVocab:
+    """A sorted character alphabet; ``encode`` maps text to ids ``(L,)`` and ``decode`` maps ids back.
+
+    >>> vocab = CharVocab.from_text("hello")
+    >>> vocab.chars, vocab.encode("hole").tolist(), vocab.decode([3, 1])
+    (('e', 'h', 'l', 'o'), [1, 3, 2, 0], 'oh')
+    """
+
+    chars: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.chars or len(set(self.chars)) != len(self.chars):
+            raise ValueError(f"chars: expected distinct characters, got {self.chars!r}")
+        if any(not isinstance(c, str) or len(c) != 1 for c in self.chars):
+            raise ValueError(f"chars: expected single characters, got {self.chars!r}")
+        object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.chars)})
+
+    @classmethod
+    def from_text(cls, text: str, *, extra: str = "") -> CharVocab:
+        """The sorted set of characters in ``text`` plus ``extra`` (e.g. an end token never in the text)."""
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text: expected a non-empty str, got {text!r:.40}")
+        return cls(tuple(sorted(set(text) | set(extra))))
+
+    @property
+    def size(self) -> int:
+        """V, the number of characters."""
+        return len(self.chars)
+
+    def id_of(self, char: str) -> int:
+        """The id of one character."""
+        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        if char not in index:
+            raise KeyError(f"char: {char!r} is not in the vocabulary of {self.size} characters")
+        return index[char]
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids ``(L,)`` int64 of the characters of ``text``; unknown characters raise ``KeyError``."""
+        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        missing = sorted(set(text) - index.keys())
+        if missing:
+            raise KeyError(f"text: characters {missing!r} are not in the vocabulary")
+        return np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
+
+    def decode(self, ids: Sequence[int] | np.ndarray) -> str:
+        """The text of ids ``(L,)``."""
+        ids = np.asarray(ids, dtype=np.int64).ravel()
+        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
+            raise ValueError(
+                f"ids: expected values in [0, {self.size}), got min {ids.min()}, max {ids.max()}"
+            )
+        return "".join(self.chars[i] for i in ids)
+
+
+def make_char_windows(
+    ids: np.ndarray, seq_len: int, *, stride: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a long id sequence into training windows and their next-character targets.
+
+    Args:
+        ids: ``(L,)`` token ids.
+        seq_len: T, the window length.
+        stride: distance between window starts (``seq_len`` by default: windows do not overlap).
+
+    Returns:
+        ``x`` ``(N, T)`` and ``y`` ``(N, T)`` with ``y[n, t] = x[n, t + 1]`` inside the text.
+
+    >>> x, y = make_char_windows(np.arange(7), 3)
+    >>> x.tolist(), y.tolist()
+    ([[0, 1, 2], [3, 4, 5]], [[1, 2, 3], [4, 5, 6]])
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(
+            f"ids: expected a 1-D integer array (L,), got dtype {ids.dtype} and shape {ids.shape}"
+        )
+    seq_len = check_positive_int(seq_len, "seq_len")
+    stride = seq_len if stride is None else check_positive_int(stride, "stride")
+    if ids.size < seq_len + 1:
+        raise ValueError(f"ids: expected at least seq_len + 1 = {seq_len + 1} ids, got {ids.size}")
+    starts = np.arange(0, ids.size - seq_len, stride)
+    offsets = np.arange(seq_len)
+    x = ids[starts[:, None] + offsets]  # (N, T)
+    y = ids[starts[:, None] + offsets + 1]  # (N, T)
+    return x, y
+
+
+# --- temperature and sampling ------------------------------------------------------------------------
+
+
+def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Rescale distributions ``(..., V)`` by ``temperature``: ``softmax(log(p) / temperature)``.
+
+    >>> apply_temperature(np.array([0.2, 0.8]), 1.0).round(3).tolist()
+    [0.2, 0.8]
+    >>> apply_temperature(np.array([0.2, 0.8]), 0.5).round(3).tolist()  # sharper: 0.04 : 0.64
+    [0.059, 0.941]
+    """
+    if isinstance(temperature, bool) or not np.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature: expected a positive number, got {temperature!r}")
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim == 0 or np.any(probs < 0) or not np.all(np.isfinite(probs)):
+        raise ValueError(
+            "probs: expected non-negative finite probabilities with the vocabulary on the last axis"
+        )
+    with np.errstate(divide="ignore"):
+        logits = np.log(probs) / temperature
+    logits = logits - np.max(logits, axis=-1, keepdims=True)
+    weights = np.exp(logits)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def sample_next(
+    probs: np.ndarray, temperature: float = 1.0, *, rng: np.random.Generator
+) -> np.ndarray:
+    """Sample one id per row from distributions ``(N, V)`` after temperature; returns ``(N,)`` int64."""
+    scaled = apply_temperature(check_array(probs, "probs", "N,V"), temperature)
+    cumulative = np.cumsum(scaled, axis=1)
+    draws = rng.random((scaled.shape[0], 1)) * cumulative[:, -1:]
+    return np.minimum((cumulative <= draws).sum(axis=1), scaled.shape[1] - 1).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The result of :func:`generate` for one prompt: new ids (without the end token) and why it stopped."""
+
+    ids: np.ndarray  # (L,) generated ids, L <= max_len
+    stopped_at_end: bool  # True when the end token was produced, False when max_len was reached
+
+
+def generate(
+    next_distribution: NextDistribution,
+    prompts: np.ndarray,
+    *,
+    max_len: int,
+    temperature: float = 1.0,
+    end_id: int | None = None,
+    context: int | None = None,
+    seed: int = 0,
+) -> list[Generation]:
+    """Generate a continuation of every prompt, one id at a time, until ``end_id`` or ``max_len``.
+
+    Each step calls ``next_distribution`` on the current contexts ``(N, T)`` (the last ``context`` ids, or
+    everything so far), samples one id per row with :func:`sample_next`, and appends it. A row that
+    produces ``end_id`` stops there (the end token is not part of its ``ids``), so the outputs have
+    different lengths: the variable-length outputs of the lecture.
+
+    Args:
+        next_distribution: contexts ``(N, T)`` -> next-id probabilities ``(N, V)``.
+        prompts: ``(N, T0)`` ids to start from.
+        max_len: the most ids to generate per prompt.
+        temperature: sampling temperature (see :func:`apply_temperature`).
+        end_id: the end-of-sequence id, or None to always generate ``max_len`` ids.
+        context: how many of the latest ids the model sees each step (None: all of them).
+        seed: seeds the sampling.
+
+    Returns:
+        One :class:`Generation` per prompt.
+    """
+    prompts = np.asarray(prompts)
+    if prompts.ndim != 2 or prompts.shape[1] == 0 or not np.issubdtype(prompts.dtype, np.integer):
+        raise ValueError(
+            f"prompts: expected a 2-D integer array of shape (N, T0) with T0 >= 1, got dtype {prompts.dtype} "
+            f"and shape {prompts.shape}"
+        )
+    max_len = check_positive_int(max_len, "max_len")
+    if context is not None:
+        context = check_positive_int(context, "context")
+    rng = np.random.default_rng(seed)
+    n = prompts.shape[0]
+    sequence = prompts.astype(np.int64)
+    done = np.zeros(n, dtype=bool)
+    lengths = np.full(n, max_len)
+    for step in range(max_len):
+        window = sequence if context is None else sequence[:, -context:]
+        probs = np.asarray(next_distribution(window))
+        if probs.ndim != 2 or probs.shape[0] != n:
+            raise ValueError(
+                f"next_distribution: expected probabilities of shape ({n}, V) = (N, V), got {probs.shape}"
+            )
+        ids = sample_next(probs, temperature, rng=rng)
+        if end_id is not None:
+            ended = (ids == end_id) & ~done
+            lengths[ended] = step
+            done |= ended
+        sequence = np.concatenate([sequence, ids[:, None]], axis=1)
+        if done.all():
+            break
+    new = sequence[:, prompts.shape[1] :]
+    return [Generation(ids=new[i, : lengths[i]], stopped_at_end=bool(done[i])) for i in range(n)]
+
+
+# --- the Keras character model -----------------------------------------------------------------------
+
+
+def build_char_model(
+    vocab_size: int, *, units: int = 128, embed_dim: int = 16, seed: int = 0
+) -> Any:
+    """A compiled character model: ids ``(N, T)`` -> Embedding ``(N, T, E)`` -> SimpleRNN ``(N, T, H)`` ->
+    Dense logits ``(N, T, V)``; trained with sparse categorical cross-entropy (in nats) and Adam."""
+    import keras
+
+    vocab_size = check_positive_int(vocab_size, "vocab_size")
+    units = check_positive_int(units, "units")
+    embed_dim = check_positive_int(embed_dim, "embed_dim")
+    init = keras.initializers
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(None,), dtype="int32"),
+            keras.layers.Embedding(
+                vocab_size,
+                embed_dim,
+                embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed),
+            ),
+            keras.layers.SimpleRNN(
+                units,
+                return_sequences=True,
+                kernel_initializer=init.GlorotUniform(seed=seed + 1),
+                recurrent_initializer=init.Orthogonal(seed=seed + 2),
+            ),
+            keras.layers.Dense(vocab_size, kernel_initializer=init.GlorotUniform(seed=seed + 3)),
+        ],
+        name="char_rnn",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-2),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    return model
+
+
+def keras_next_distribution(model: Any) -> NextDistribution:
+    """Wrap a character model (ids ``(N, T)`` -> logits ``(N, T, V)``) as contexts -> probabilities ``(N, V)``."""
+
+    def next_distribution(window: np.ndarray) -> np.ndarray:
+        logits = np.asarray(model(window.astype(np.int32), training=False))[:, -1, :].astype(
+            np.float64
+        )
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    return next_distribution
+
+
+# --- measuring text ----------------------------------------------------------------------------------
+
+
+def unigram_entropy(ids: np.ndarray, vocab_size: int) -> float:
+    """Entropy in nats of the character frequencies: the loss of a model that ignores all context.
+
+    >>> round(unigram_entropy(np.array([0, 1, 0, 1]), 2), 4)  # two equally likely characters: log 2
+    0.6931
+    """
+    ids = np.asarray(ids).ravel()
+    vocab_size = check_positive_int(vocab_size, "vocab_size")
+    if ids.size == 0:
+        raise ValueError("ids: expected at least one id, got none")
+    counts = np.bincount(ids, minlength=vocab_size).astype(np.float64)
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def distinct_ngram_ratio(text: str, n: int = 3) -> float:
+    """Distinct n-grams divided by all n-grams of ``text``: near 1 for varied text, small for loops.
+
+    >>> distinct_ngram_ratio("abababab", 2), distinct_ngram_ratio("abcdefgh", 2)
+    (0.2857142857142857, 1.0)
+    """
+    n = check_positive_int(n, "n")
+    if len(text) < n:
+        raise ValueError(f"text: expected at least n = {n} characters, got {len(text)}")
+    grams = [text[i : i + n] for i in range(len(text) - n + 1)]
+    return len(set(grams)) / len(grams)
