@@ -113,4 +113,6 @@ def expect_arrays(
     got = expect_tuple(got, len(names), function, "(" + ", ".join(names) + ")")
     for k, name in enumerate(names):
         wrong = {d: v[k] for d, v in (variants or {}).items() if v is not None and v[k] is not None}
-        expect_array(got[k], expected[k], f"{function}: {name}", rtol=rtol, atol=atol, variants=wrong)
+        expect_array(
+            got[k], expected[k], f"{function}: {name}", rtol=rtol, atol=atol, variants=wrong
+        )

@@ -14,6 +14,7 @@ it earn no credit.
 
 from __future__ import annotations
 
+import ast
 import csv
 import inspect
 import io
@@ -57,6 +58,7 @@ class TestCaseSpec:
     hidden: bool
     function: Callable[..., Any]
     failure_message: str | None = None
+    source: str = ""  # the test function's code
 
 
 @dataclass
@@ -120,6 +122,11 @@ def load_tests(autograder_notebook: Path) -> list[TestCaseSpec]:
         }
         exec(compile(code, f"<tests {question}>", "exec"), namespace)
         cases = [v for v in namespace.values() if isinstance(v, _TestCaseDecorator)]
+        sources = {
+            node.name: ast.get_source_segment(code, node) or ""
+            for node in ast.parse(code).body
+            if isinstance(node, ast.FunctionDef)
+        }
         total = namespace.get("points")
         explicit = sum(c.points for c in cases if c.points is not None)
         unset = [c for c in cases if c.points is None]
@@ -138,6 +145,7 @@ def load_tests(autograder_notebook: Path) -> list[TestCaseSpec]:
                     bool(case.hidden),
                     case.function,
                     case.failure_message,
+                    sources.get(case.function.__name__, ""),
                 )
             )
     return specs
@@ -160,13 +168,11 @@ def written_answers(notebook: dict, manual: list[registry.Question]) -> list[dic
     for cell in notebook.get("cells", []):
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
+        if "<!-- END QUESTION -->" in source and current is not None:
+            blocks.append(current)
+            current = None
         if "<!-- BEGIN QUESTION -->" in source:
             current = []
-            continue
-        if "<!-- END QUESTION -->" in source:
-            if current is not None:
-                blocks.append(current)
-            current = None
             continue
         if current is not None and "otter_answer_cell" in cell.get("metadata", {}).get("tags", []):
             current.append(source.strip())
