@@ -54,6 +54,7 @@ __all__ = [
     "init_params",
     "loss_and_grad",
     "one_hot",
+    "plot_losses",
     "sample",
     "train",
     "train_step",
@@ -516,3 +517,34 @@ def sample(
         h, _ = rnn_step_forward(one_hot(ids, sizes["D"]), h, p["Wx"], p["Wh"], p["b"])
         logits = h @ p["Wo"] + p["bo"]
     return out
+
+
+def plot_losses(histories: Mapping[str, History], *, log: bool = True, ax=None):
+    """Draw the training loss of each run against the update number; return the axes.
+
+    Args:
+        histories: label -> :class:`History` (e.g. ``{"full BPTT": h1, "truncate=3": h2}``).
+        log: use a logarithmic loss axis.
+        ax: matplotlib axes to draw into; a new figure when None.
+    """
+    import matplotlib.pyplot as plt
+
+    if not histories:
+        raise ValueError("histories: expected at least one History, got none")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for label, history in histories.items():
+        losses = np.asarray(history.loss, dtype=np.float64)
+        shown = np.where(np.isfinite(losses), losses, np.nan)
+        ax.plot(
+            np.arange(1, len(losses) + 1),
+            shown,
+            label=label + (" (diverged)" if history.diverged else ""),
+        )
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("update")
+    ax.set_ylabel("training loss")
+    ax.legend(fontsize=8)
+    ax.grid(True, alpha=0.3)
+    return ax

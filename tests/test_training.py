@@ -319,3 +319,23 @@ def test_one_hot_and_sampling():
 def test_errors_name_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call(tr.init_params(3, 5, 4, seed=0))
+
+
+def test_plot_losses_draws_one_line_per_run():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = {
+        "a": tr.History(loss=[2.0, 1.0, 0.5]),
+        "b": tr.History(loss=[1.0, np.inf], diverged=True),
+    }
+    fig, ax = plt.subplots()
+    assert tr.plot_losses(runs, ax=ax) is ax
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["a", "b (diverged)"] and ax.get_yscale() == "log"
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [2.0, 1.0, 0.5])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="histories: expected at least one History, got none"):
+        tr.plot_losses({})

@@ -35,10 +35,15 @@ def test_show_rejects_unknown_activation():
         gradflow.show(0.9, "sigmoid")
 
 
-def test_explore_has_rho_and_activation_controls():
-    w = gradflow.explore(H=4, steps=5)
-    names = {c.description for c in w.children[:-1]}
-    assert names == {"rho", "activation"}
-    rho = next(c for c in w.children if c.description == "rho")
-    assert rho.min < 1.0 < rho.max
-    plt.close("all")
+def test_explore_has_rho_and_activation_controls_that_redraw():
+    box = gradflow.explore(H=4, steps=5)
+    rho, activation, output = box.children
+    assert (rho.description, activation.description) == ("rho", "activation")
+    assert rho.min < 1.0 < rho.max and set(activation.options) == {"tanh", "linear"}
+    assert box.drawn == (0.9, "tanh") and "image/png" in output.outputs[0]["data"]
+    rho.value = 1.2
+    assert box.drawn == (1.2, "tanh")
+    activation.value = "linear"
+    assert box.drawn == (1.2, "linear")
+    assert output.outputs[0]["data"]["text/plain"] == "<rho 1.20, linear>"
+    assert plt.get_fignums() == []  # every redraw closes its figure

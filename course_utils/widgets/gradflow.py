@@ -3,12 +3,13 @@
 :func:`show` is the plain function (tests call it): for a recurrent matrix ``Wh = rho * Q`` (``Q``
 orthogonal) it measures ``|| d h(T) / d h(T-k) ||_2`` with :func:`course_utils.gradflow.jacobian_norms`,
 draws it on a log scale against the bound ``rho^k`` and returns the axes. :func:`explore` is the thin
-``ipywidgets.interactive`` layer: a slider for ``rho`` and a choice of activation (tanh or linear).
+ipywidgets layer: a slider for ``rho`` and a choice of activation (tanh or linear).
 Used in notebook 04.
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -17,6 +18,7 @@ from matplotlib.axes import Axes
 
 from ..gradflow import ACTIVATIONS, jacobian_norms, plot_gradient_flow, scaled_orthogonal
 from ..validation import check_choice, check_positive_int
+from .timestep import figure_png
 
 __all__ = ["explore", "show"]
 
@@ -54,18 +56,40 @@ def show(
     return ax
 
 
-def explore(H: int = 32, steps: int = 50) -> Any:
-    """A spectral-radius slider and an activation menu over :func:`show`."""
+def explore(H: int = 32, steps: int = 50, *, rho: float = 0.9, activation: str = "tanh") -> Any:
+    """The widget: a FloatSlider "rho" and a Dropdown "activation" that redraw :func:`show`.
+
+    Returns a ``VBox`` of the two controls and an ``Output`` widget holding the figure. The output's
+    content is replaced directly (as in ``widgets.timestep``), so notebook runners store nothing stale;
+    ``box.drawn`` is the ``(rho, activation)`` last drawn, so tests can check that a change redraws.
+    """
     import ipywidgets as widgets
 
-    def update(rho: float = 0.9, activation: str = "tanh") -> None:
-        show(rho, activation, H=H, steps=steps)
-        plt.show()
-
-    return widgets.interactive(
-        update,
-        rho=widgets.FloatSlider(value=0.9, min=0.5, max=1.5, step=0.05, description="rho"),
-        activation=widgets.Dropdown(
-            options=list(ACTIVATIONS), value="tanh", description="activation"
-        ),
+    check_choice(activation, "activation", ACTIVATIONS)
+    rho_slider = widgets.FloatSlider(
+        value=rho, min=0.5, max=1.5, step=0.05, description="rho", continuous_update=False
     )
+    act_menu = widgets.Dropdown(
+        options=list(ACTIVATIONS), value=activation, description="activation"
+    )
+    output = widgets.Output()
+    box = widgets.VBox([rho_slider, act_menu, output])
+
+    def redraw(change: Any = None) -> None:
+        rho_now, act_now = float(rho_slider.value), str(act_menu.value)
+        fig = show(rho_now, act_now, H=H, steps=steps).figure
+        png = base64.b64encode(figure_png(fig)).decode("ascii")
+        plt.close(fig)
+        output.outputs = (
+            {
+                "output_type": "display_data",
+                "data": {"image/png": png, "text/plain": f"<rho {rho_now:.2f}, {act_now}>"},
+                "metadata": {},
+            },
+        )
+        box.drawn = (rho_now, act_now)
+
+    rho_slider.observe(redraw, names="value")
+    act_menu.observe(redraw, names="value")
+    redraw()
+    return box
