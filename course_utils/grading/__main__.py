@@ -28,9 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument(
         "ids",
         nargs="*",
-        choices=[[], *registry.ASSIGNMENTS],
         metavar="ID",
-        help="assignments (default: all)",
+        help=f"assignments (default: all of {list(registry.ASSIGNMENTS)})",
     )
     rel.add_argument("--dist", type=Path, default=Path("dist"))
     grd = sub.add_parser(
@@ -45,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "release":
         from .release import release
+
+        for assignment_id in args.ids:
+            try:
+                registry.get(assignment_id)
+            except ValueError as exc:
+                parser.error(str(exc))
 
         for folder in release(args.ids or None, dist=args.dist):
             print(f"built {folder} and {args.dist / 'autograder' / folder.name}")
