@@ -17,9 +17,13 @@ batched: one step processes ``N`` sequences at once (``x (N, T, D)``, ``h0 (N, H
 * Optimisers: :class:`SGD` and :class:`Adam`, a few lines each, updating the parameter dict in place.
 * Stateful training (``chunk=L`` in :func:`train`): each row of ``x`` is one long stream cut into
   consecutive chunks of ``L`` steps; the last state of a chunk is the ``h0`` of the next, but the gradient
-  stops at the chunk boundary (truncated BPTT over chunks). A character-level model is this with one-hot
-  characters (:func:`one_hot`) and rows that start at different offsets of a corpus; :func:`sample`
-  generates text from it.
+  stops at the chunk boundary (truncated BPTT over chunks). A character-level model is this with
+  integer character ids (:func:`char_streams` cuts a text into ``N`` parallel streams; :func:`train`
+  one-hot encodes each chunk), and :func:`sample` generates text from it::
+
+      x, y, vocab = char_streams(text, n_streams=32)
+      params = init_params(len(vocab), 100, len(vocab), seed=0)
+      history = train(params, x, y, steps=1000, chunk=25, optimizer=Adam(2e-3))   # 32 * 25 chars/update
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ __all__ = [
     "ModelCache",
     "accuracy",
     "backward",
+    "char_streams",
     "clip_gradients",
     "forward",
     "init_params",
@@ -402,7 +407,10 @@ def train(
 
     Args:
         params: the dict from :func:`init_params`, updated in place.
-        x: inputs ``(N, T, D)``; targets, mask: as in :func:`loss_and_grad` (sliced with ``x``).
+        x: inputs ``(N, T, D)``, or integer ids ``(N, T)`` that are one-hot encoded to
+            ``D = Wx.shape[0]`` features one update at a time (a character model never holds the
+            whole ``(N, T, V)`` one-hot corpus in memory); targets, mask: as in :func:`loss_and_grad`
+            (sliced with ``x``).
         steps: number of updates.
         optimizer: :class:`SGD` or :class:`Adam`.
         batch_size: rows per update (not with ``chunk``).
@@ -413,7 +421,19 @@ def train(
         seed: seed for drawing minibatches.
     """
     sizes: dict[str, int] = {}
-    x = check_array(x, "x", "N,T,D", sizes)
+    if np.issubdtype(np.asarray(x).dtype, np.integer):
+        n_features = np.asarray(params["Wx"]).shape[0]
+        ids = check_array(x, "x", "N,T", sizes, dtype=np.int64)
+
+        def inputs(index: Any) -> np.ndarray:
+            return one_hot(ids[index], n_features)
+
+    else:
+        dense = check_array(x, "x", "N,T,D", sizes)
+
+        def inputs(index: Any) -> np.ndarray:
+            return dense[index]
+
     steps = check_positive_int(steps, "steps")
     N, T = sizes["N"], sizes["T"]
     targets = np.asarray(targets)
@@ -444,11 +464,17 @@ def train(
             step_mask = None if mask is None else mask[:, part]
             if step_mask is not None and not step_mask.any():
                 # no target in this chunk (e.g. before the first echo): only carry the state forward
-                _, cache = forward(params, x[:, part], h)
+                _, cache = forward(params, inputs((slice(None), part)), h)
                 h, start = cache.h[:, -1], start + chunk
                 continue
             value, norm, h = train_step(
-                params, x[:, part], targets[:, part], optimizer, h0=h, mask=step_mask, **kwargs
+                params,
+                inputs((slice(None), part)),
+                targets[:, part],
+                optimizer,
+                h0=h,
+                mask=step_mask,
+                **kwargs,
             )
             start += chunk
         else:
@@ -459,7 +485,7 @@ def train(
             )
             step_mask = None if mask is None else mask[rows]
             value, norm, _ = train_step(
-                params, x[rows], targets[rows], optimizer, mask=step_mask, **kwargs
+                params, inputs(rows), targets[rows], optimizer, mask=step_mask, **kwargs
             )
         history.loss.append(value)
         history.grad_norm.append(norm)
@@ -548,3 +574,35 @@ def plot_losses(histories: Mapping[str, History], *, log: bool = True, ax=None):
     ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)
     return ax
+
+
+def char_streams(text: str, n_streams: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Cut a text into ``n_streams`` parallel character streams for a stateful character model.
+
+    The text is encoded with its sorted alphabet ``vocab`` (V characters) and split into ``N`` contiguous,
+    equal parts (the tail that does not divide evenly is dropped); row ``n`` is part ``n``. Inputs are
+    every character but the last of a row, targets the next character. Train with integer inputs and
+    ``chunk=L`` (:func:`train` one-hot encodes each chunk): update ``i`` reads characters
+    ``[iL, (i+1)L)`` of every row, so one update processes ``N * L`` characters.
+
+    Returns:
+        ``(x, y, vocab)``: ids ``x (N, L)`` and targets ``y (N, L)`` (int64), ``L = len(text) // N - 1``.
+
+    >>> x, y, vocab = char_streams("abcabcabcab", 2)
+    >>> vocab, x.tolist(), y.tolist()
+    ('abc', [[0, 1, 2, 0], [2, 0, 1, 2]], [[1, 2, 0, 1], [0, 1, 2, 0]])
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    n_streams = check_positive_int(n_streams, "n_streams")
+    per_stream = len(text) // n_streams
+    if per_stream < 2:
+        raise ValueError(
+            f"text: expected at least 2 characters per stream ({2 * n_streams} for n_streams={n_streams}), "
+            f"got {len(text)}"
+        )
+    vocab = "".join(sorted(set(text)))
+    lookup = {ch: i for i, ch in enumerate(vocab)}
+    ids = np.fromiter((lookup[ch] for ch in text[: per_stream * n_streams]), dtype=np.int64)
+    rows = ids.reshape(n_streams, per_stream)  # (N, L + 1)
+    return rows[:, :-1].copy(), rows[:, 1:].copy(), vocab

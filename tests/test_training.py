@@ -339,3 +339,29 @@ def test_plot_losses_draws_one_line_per_run():
     plt.close(fig)
     with pytest.raises(ValueError, match="histories: expected at least one History, got none"):
         tr.plot_losses({})
+
+
+def test_a_character_model_trains_from_integer_ids_and_samples():
+    text = "hello world, hello rnn. " * 40
+    x, y, vocab = tr.char_streams(text, 4)
+    assert x.shape == y.shape == (4, len(text) // 4 - 1) and vocab == "".join(sorted(set(text)))
+    np.testing.assert_array_equal(x[:, 1:], y[:, :-1])
+    V = len(vocab)
+    p_ids, p_dense = tr.init_params(V, 24, V, seed=0), tr.init_params(V, 24, V, seed=0)
+    hist = tr.train(p_ids, x, y, steps=60, chunk=16, optimizer=tr.Adam(0.02))
+    dense = tr.train(p_dense, tr.one_hot(x, V), y, steps=60, chunk=16, optimizer=tr.Adam(0.02))
+    np.testing.assert_allclose(hist.loss, dense.loss)  # ids are one-hot encoded per chunk
+    assert np.mean(hist.loss[-5:]) < 0.3 * hist.loss[0]
+    start = np.array([[vocab.index(c) for c in "hello wor"]])
+    out = "".join(vocab[i] for i in tr.sample(p_ids, start, 3, temperature=0.05, seed=0)[0])
+    assert out == "ld,"
+
+
+def test_char_streams_errors():
+    with pytest.raises(
+        ValueError,
+        match=r"text: expected at least 2 characters per stream \(6 for n_streams=3\), got 5",
+    ):
+        tr.char_streams("abcde", 3)
+    with pytest.raises(TypeError, match="text: expected a str, got bytes"):
+        tr.char_streams(b"abc", 1)
