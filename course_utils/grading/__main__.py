@@ -18,6 +18,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run ``release`` or ``grade``; return the exit status."""
     from . import assignments as registry
 
     parser = argparse.ArgumentParser(

@@ -28,6 +28,8 @@ import struct
 import sys
 import traceback
 import types
+from collections.abc import Callable
+from typing import Any
 
 # ----------------------------------------------------------------------------------------------------
 # Codec: length-prefixed JSON frames; numeric arrays as base64. Shared by parent and child.
@@ -47,7 +49,13 @@ def frame(obj: object) -> bytes:
     return _HEADER.pack(len(payload)) + payload
 
 
-def encode(value: object, store=None, np=None, functions=None, depth: int = 0) -> object:
+def encode(
+    value: object,
+    store: list | None = None,
+    np: Any = None,
+    functions: list | None = None,
+    depth: int = 0,
+) -> object:
     """Turn ``value`` into JSON-able data; objects that are not data go to ``store`` (a handle table).
 
     ``functions`` maps function objects to names that the other side can resolve (NumPy functions).
@@ -86,7 +94,9 @@ def encode(value: object, store=None, np=None, functions=None, depth: int = 0) -
     return {"__handle__": len(store) - 1, "type": type(value).__name__}
 
 
-def decode(obj: object, np, resolve=None, depth: int = 0) -> object:
+def decode(
+    obj: object, np: Any, resolve: Callable[[dict], Any] | None = None, depth: int = 0
+) -> object:
     """Inverse of :func:`encode`; ``resolve(marker_dict)`` turns handles/functions into objects."""
     if depth > 20:
         raise ValueError("value nested more than 20 levels deep")
@@ -248,6 +258,7 @@ def _transform(source: str) -> str:
 
 
 def main() -> None:
+    """Read the configuration, lock down, run the cells, then answer requests until the pipe closes."""
     req_fd, resp_fd = int(sys.argv[1]), int(sys.argv[2])
     read, write = os.read, os.write  # keep our own references before any student code runs
 

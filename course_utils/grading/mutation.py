@@ -25,6 +25,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,8 @@ import numpy as np
 
 from . import assignments as registry
 from ._child import RemoteRef
-from .grader import autograder_notebook, grade_cells, load_tests, notebook_cells
-from .sandbox import RemoteError, RemoteObject, Sandbox, SandboxLost
+from .grader import TestCaseSpec, autograder_notebook, grade_cells, load_tests, notebook_cells
+from .sandbox import Limits, RemoteError, RemoteObject, Sandbox, SandboxLost
 
 __all__ = ["Mutant", "mutants", "run"]
 
@@ -312,7 +313,9 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def equivalent(cells: list[str], mutated: list[str], tests, limits) -> bool:
+def equivalent(
+    cells: list[str], mutated: list[str], tests: list[TestCaseSpec], limits: Limits
+) -> bool:
     """Whether the mutant's results equal the solution's on every call the tests make (and perturbed)."""
     with Sandbox(cells, limits) as original, Sandbox(mutated, limits) as mutant:
         duo = _Duo(original, mutant)
@@ -338,7 +341,12 @@ def equivalent(cells: list[str], mutated: list[str], tests, limits) -> bool:
 
 
 def run(
-    assignment_id: str, *, dist: Path, max_mutants: int | None = None, seed: int = 0, log=print
+    assignment_id: str,
+    *,
+    dist: Path,
+    max_mutants: int | None = None,
+    seed: int = 0,
+    log: Callable[[str], None] = print,
 ) -> dict:
     """Generate, grade and classify the mutants of one assignment; return the summary."""
     spec = registry.get(assignment_id)
@@ -384,6 +392,7 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; exit status 1 when an assignment's kill rate is below 90%."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.grading.mutation", description=__doc__.splitlines()[0]
     )
