@@ -103,10 +103,20 @@ def machine() -> str:
 
 
 def extras(seeds: int) -> dict:
-    """The memory-task comparison over seeds and the char-RNN speed ratio (``tools/bench_extras.py``)."""
-    import bench_extras
+    """The memory-task comparison over seeds and the char-RNN speed ratio (``tools/bench_extras.py``).
 
-    return bench_extras.run_all(seeds=seeds)
+    A failure here is reported in the table (and by the exit status) instead of losing the notebook rows.
+    """
+    import traceback
+
+    try:
+        import bench_extras
+
+        return bench_extras.run_all(seeds=seeds)
+    except Exception as exc:  # any failure: reported, and the notebook table is still written
+        traceback.print_exc()
+        message = f"{type(exc).__name__}: {exc}"
+        return {"sections": [f"## Extras\n\nFAILED: {message}"], "data": {"error": message}}
 
 
 def plot(rows: list[dict], target: Path) -> None:
@@ -137,15 +147,28 @@ def fmt_metrics(metrics: dict) -> str:
     return ", ".join(f"{k} = {v:.4g}" for k, v in metrics.items()) or "—"
 
 
-def write_markdown(rows: list[dict], extra: dict, total: float, target: Path) -> None:
+def table_cell(text: str) -> str:
+    """``text`` safe inside a markdown table cell: pipes escaped, line breaks flattened."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def within_budget(row: dict) -> bool:
+    """True when a notebook's row is within both per-notebook budgets (a failed row never is)."""
+    return "error" not in row and row["seconds"] <= BUDGET_SECONDS and row["peak_mb"] <= BUDGET_MB
+
+
+def render_markdown(
+    rows: list[dict], extra: dict, total: float, *, machine_line: str, date: str
+) -> str:
+    """The text of ``BENCHMARKS.md``: machine, date, budgets, the per-notebook table, then the extras."""
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench` (`tools/bench.py`); do not edit by hand. Each notebook runs in a fresh kernel",
         "from its own folder, as a student runs it. *Peak memory* is the kernel process's maximum resident set.",
         "",
-        f"- **Machine**: {machine()}",
-        f"- **Date**: {dt.date.today().isoformat()}",
+        f"- **Machine**: {machine_line}",
+        f"- **Date**: {date}",
         f"- **Budgets**: each notebook <= {BUDGET_SECONDS:.0f} s and <= {BUDGET_MB:.0f} MB peak on 2 CPU cores; "
         f"the whole course <= {BUDGET_TOTAL_SECONDS / 60:.0f} min.",
         f"- **Whole course**: {total:.0f} s "
@@ -156,16 +179,23 @@ def write_markdown(rows: list[dict], extra: dict, total: float, target: Path) ->
     ]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['notebook']} | — | — | FAILED | {r['error']} |")
+            lines.append(f"| {r['notebook']} | — | — | FAILED | {table_cell(r['error'])} |")
             continue
-        within = r["seconds"] <= BUDGET_SECONDS and r["peak_mb"] <= BUDGET_MB
         lines.append(
-            f"| {r['notebook']} | {r['seconds']:.1f} | {r['peak_mb']} | {'yes' if within else 'NO'} | {fmt_metrics(r['metrics'])} |"
+            f"| {r['notebook']} | {r['seconds']:.1f} | {r['peak_mb']} | {'yes' if within_budget(r) else 'NO'} | {fmt_metrics(r['metrics'])} |"
         )
     lines += ["", "![time and memory per notebook](docs/benchmarks.png)", ""]
     for section in extra.get("sections", []):
         lines += [section, ""]
-    target.write_text("\n".join(lines))
+    return "\n".join(lines)
+
+
+def write_markdown(rows: list[dict], extra: dict, total: float, target: Path) -> None:
+    target.write_text(
+        render_markdown(
+            rows, extra, total, machine_line=machine(), date=dt.date.today().isoformat()
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"wrote BENCHMARKS.md, docs/benchmarks.png and docs/benchmarks.json (course total {total:.0f} s)"
     )
-    return 0 if all("error" not in r for r in rows) else 1
+    ok = all("error" not in r for r in rows) and "error" not in extra.get("data", {})
+    return 0 if ok else 1
 
 
 def assignment_solutions(only: list[str]) -> list[Path]:
