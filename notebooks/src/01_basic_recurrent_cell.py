@@ -284,7 +284,8 @@ _ = check.exercise_01_3(receptive_field)
 # - Our NumPy layer equals `keras.layers.SimpleRNN` with the same weights (to float32 precision).
 # - The spectral radius of $W_y$ decides whether the state dies out ($\rho < 1$) or saturates ($\rho > 1$).
 #
-# *Run time on the course machine (2 CPU cores): about 20 s; peak memory about 0.6 GB.*
+# *Measured on the course machine (2 CPU cores shared with other jobs, load about 10): run time 20-35 s, peak
+# memory about 0.7 GB. On idle cores expect less time.*
 #
 # **Next:** [02 — input/output mappings](02_io_mappings.ipynb): sequence-to-sequence, sequence-to-vector,
 # vector-to-sequence and encoder-decoder networks built from this layer.

@@ -241,7 +241,8 @@ _ = check.exercise_02_3(build_encoder_decoder)
 #   feeds one vector at every step, `return_state` / `initial_state` pass the encoder's state on.
 # - On one family of noisy notes, each mapping answered its own question far better than a trivial baseline.
 #
-# *Run time on the course machine (2 CPU cores): about 60 s; peak memory about 0.8 GB.*
+# *Measured on the course machine (2 CPU cores shared with other jobs, load about 10): run time 53-62 s, peak
+# memory about 0.8 GB. On idle cores expect less time; `EPOCHS` is the knob.*
 #
 # **Next:** [03 — TensorFlow/Keras examples](03_tensorflow_examples.ipynb): unrolling, variable lengths, a
 # classifier, forecasting and a creative RNN.
