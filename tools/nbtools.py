@@ -151,7 +151,7 @@ def execute(src: Path, timeout: int = 900) -> tuple[Path, float]:
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS)}},
         allow_errors=True,
-        store_widget_state=False,
+        store_widget_state=True,  # nbclient needs it to run Output widgets; clean() drops the state
         env=env,
     )
     start = time.perf_counter()
