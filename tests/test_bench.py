@@ -250,6 +250,7 @@ def test_charrnn_markdown_reports_rates_and_ratio():
         in text
     )
     assert "H = 100" in text and "K = 95" in text and "chunks of 25 steps" in text
+    assert "a uniform guess scores ln K = 4.55 nats" in text
     assert "Below the expected" not in text
 
 
@@ -273,6 +274,9 @@ def test_time_records_count_characters_consistently():
     K = len(alphabet)
     classic = bench_extras.time_classic(ids, K, hidden=8, seq_length=10, n_chars=95)
     assert classic["chars"] == 100 and classic["batch"] == 1  # rounded up to whole chunks
+    assert classic["loss_first"] == pytest.approx(
+        np.log(K), abs=0.01
+    )  # the first chunk, before updates
     course = bench_extras.time_course(ids, K, hidden=8, seq_length=10, batch=4, n_chars=95)
     assert course["chars"] == 120 and course["batch"] == 4  # 3 updates of 4 x 10 characters
     for rec in (classic, course):
