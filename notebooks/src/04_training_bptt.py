@@ -44,7 +44,7 @@ STEPS = 300
 # 1. run the unrolled network forward over the whole sequence;
 # 2. evaluate the cost $C\big(y^{(t_{\min})}, \dots, y^{(t_{\max})}\big)$ on the outputs it uses — all of
 #    them for sequence-to-sequence, only the last for sequence-to-vector (some outputs may be ignored);
-# 3. propagate the gradients backward through the unrolled network (dashed path below);
+# 3. propagate the gradients backward through the unrolled network (against the red arrows below);
 # 4. update the shared parameters with the gradients summed over every step where they were used.
 
 # %%
