@@ -249,7 +249,7 @@ def plot_curves(results: Sequence[LongLagResult], ax: Axes | None = None) -> Axe
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation MSE")
-    ax.legend(fontsize=8, loc="lower left", ncol=2)
+    ax.legend(fontsize=8, loc="center right", ncol=2)
     return ax
 
 
