@@ -15,6 +15,10 @@ from test_grading_support import blank, build, solution, with_cells, write
 from course_utils.grading.grader import DELEGATION_NOTE, grade_directory, grade_notebook
 from course_utils.grading.sandbox import Limits, Sandbox, SandboxLost, landlock_available
 
+pytestmark = (
+    pytest.mark.slow
+)  # each module builds a release with otter (~15 s) and grades in subprocesses
+
 ID = "a1_rnn_bptt"
 FULL = 25.0
 LIMITS = Limits(total_s=40, notebook_s=10, call_s=8, memory_mb=1000)
