@@ -15,9 +15,8 @@ from course_utils.grading import assignments, checks
 from course_utils.grading.grader import grade_directory, grade_notebook, load_tests, written_answers
 from course_utils.grading.sandbox import Limits
 
-pytestmark = (
-    pytest.mark.slow
-)  # each module builds a release with otter (~15 s) and grades in subprocesses
+# each module builds a release with otter (~15 s) and grades in subprocesses
+pytestmark = pytest.mark.slow
 
 IDS = list(assignments.ASSIGNMENTS)
 

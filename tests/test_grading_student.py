@@ -12,9 +12,8 @@ from test_grading_support import build
 
 from course_utils.grading.student import write_test_files
 
-pytestmark = (
-    pytest.mark.slow
-)  # each module builds a release with otter (~15 s) and grades in subprocesses
+# each module builds a release with otter (~15 s) and grades in subprocesses
+pytestmark = pytest.mark.slow
 
 SCRIPT = """
 import sys, types, json, os

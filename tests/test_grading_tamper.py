@@ -15,9 +15,8 @@ from test_grading_support import blank, build, solution, with_cells, write
 from course_utils.grading.grader import DELEGATION_NOTE, grade_directory, grade_notebook
 from course_utils.grading.sandbox import Limits, Sandbox, SandboxLost, landlock_available
 
-pytestmark = (
-    pytest.mark.slow
-)  # each module builds a release with otter (~15 s) and grades in subprocesses
+# each module builds a release with otter (~15 s) and grades in subprocesses
+pytestmark = pytest.mark.slow
 
 ID = "a1_rnn_bptt"
 FULL = 25.0
