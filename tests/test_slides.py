@@ -11,9 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-import slides  # noqa: E402
-
 from conftest import CHROMIUM_ARGS  # noqa: E402
+
+import slides  # noqa: E402
 
 # Each topic of the lecture outline and a pattern that one of the deck's slide headings must match.
 OUTLINE = {
@@ -44,7 +44,10 @@ def decks() -> list[Path]:
 
 
 def headings(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html, flags=re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", h).strip()
+        for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html, flags=re.S)
+    ]
 
 
 def test_every_outline_topic_has_its_slides(decks):
@@ -68,7 +71,9 @@ def test_decks_have_speaker_notes_and_figures(decks):
     for deck in decks:
         html = deck.read_text()
         assert html.count('<aside class="notes">') >= 10, f"{deck.name}: speaker notes are missing"
-        assert html.count("data:image/png;base64") >= 4, f"{deck.name}: the course_utils figures are missing"
+        assert html.count("data:image/png;base64") >= 4, (
+            f"{deck.name}: the course_utils figures are missing"
+        )
 
 
 @pytest.mark.browser
@@ -82,7 +87,10 @@ def test_decks_open_offline_in_a_real_browser(decks, chromium, tmp_path):
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
                 errors: list[str] = []
                 failed: list[str] = []
-                page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+                page.on(
+                    "console",
+                    lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None,
+                )
                 page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
                 page.on("requestfailed", lambda r, failed=failed: failed.append(r.url))
                 page.goto(deck.as_uri())
@@ -104,7 +112,10 @@ def test_decks_open_offline_in_a_real_browser(decks, chromium, tmp_path):
                 )
                 rendered = page.evaluate("document.querySelectorAll('.MathJax_CHTML').length")
                 assert rendered >= 10, f"{deck.name}: only {rendered} formulas rendered"
-                assert page.evaluate("document.querySelectorAll('.MathJax_Error, .mjx-merror').length") == 0
+                assert (
+                    page.evaluate("document.querySelectorAll('.MathJax_Error, .mjx-merror').length")
+                    == 0
+                )
                 assert errors == [], f"{deck.name}: console errors {errors}"
                 assert failed == [], f"{deck.name}: failed requests {failed}"
                 page.close()

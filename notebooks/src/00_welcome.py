@@ -46,6 +46,8 @@
 # of the packages the course uses:
 
 # %%
+from course_utils import runtime
+
 versions = runtime.versions()
 for name, version in versions.items():
     print(f"{name:>16}: {version}")
