@@ -14,7 +14,7 @@ For ``Wh = rho * Q`` with ``Q`` orthogonal and a linear activation the bound is 
 singular value of ``Q^k`` is 1: the norm decays (``rho < 1``, vanishing) or grows (``rho > 1``, exploding)
 exactly geometrically. With tanh, ``phi' = 1 - h^2 < 1`` shrinks it further.
 
-Used by notebook 04 and by ``widgets.gradflow``. Shapes: ``Wh (H, H)``; norms are indexed by ``k``.
+Used by notebook 04, ``widgets.gradflow`` and ``widgets.timestep`` (notebook 01). Shapes: ``Wh (H, H)``; norms are indexed by ``k``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "jacobian_norms",
     "plot_gradient_flow",
     "rho_power_bound",
+    "scale_spectral_radius",
     "scaled_orthogonal",
     "spectral_radius",
 ]
@@ -67,6 +68,23 @@ def spectral_radius(W: np.ndarray) -> float:
     """
     W = check_array(W, "W", "H,H")
     return float(np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def scale_spectral_radius(W: np.ndarray, rho: float) -> np.ndarray:
+    """``W (H, H)`` rescaled so that its spectral radius is ``rho`` (>= 0).
+
+    >>> round(spectral_radius(scale_spectral_radius(np.array([[0.0, 2.0], [1.0, 0.0]]), 0.9)), 6)
+    0.9
+    """
+    W = check_array(W, "W", "H,H")
+    if not np.isfinite(rho) or rho < 0:
+        raise ValueError(f"rho: expected a non-negative spectral radius, got {rho!r}")
+    current = spectral_radius(W)
+    if current == 0:
+        raise ValueError(
+            "W: expected a matrix with a non-zero eigenvalue to rescale, got spectral radius 0"
+        )
+    return W * (rho / current)
 
 
 def rho_power_bound(rho: float, steps: int) -> np.ndarray:

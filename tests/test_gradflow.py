@@ -22,6 +22,20 @@ def test_scaled_orthogonal_has_spectral_radius_and_norm_rho(rho):
     assert not np.allclose(W, gf.scaled_orthogonal(16, rho, seed=2))
 
 
+def test_spectral_radius_scaling():
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(5, 5))
+    for rho in (0.3, 1.0, 2.5):
+        assert gf.spectral_radius(gf.scale_spectral_radius(W, rho)) == pytest.approx(rho)
+    assert gf.spectral_radius(np.array([[0.0, -3.0], [3.0, 0.0]])) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="rho: expected a non-negative spectral radius, got -1"):
+        gf.scale_spectral_radius(W, -1)
+    with pytest.raises(ValueError, match=r"W: expected shape \(2, 2\) = \(H, H\), got \(2, 3\)"):
+        gf.spectral_radius(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="W: expected a matrix with a non-zero eigenvalue"):
+        gf.scale_spectral_radius(np.zeros((2, 2)), 1.0)
+
+
 @pytest.mark.parametrize("rho", [0.7, 1.0, 1.1])
 def test_linear_orthogonal_follows_rho_to_the_k_exactly(rho):
     norms = gf.jacobian_norms(gf.scaled_orthogonal(12, rho, seed=0), 40, activation="linear")

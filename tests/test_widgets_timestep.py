@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
+from course_utils import gradflow as gf
 from course_utils import reference as ref
 from course_utils.diagrams.unrolled import HIGHLIGHT_COLOR
 from course_utils.widgets import timestep
@@ -26,20 +27,10 @@ def setup():
     return timestep.make_setup(steps=12, units=6, features=2, seed=3)
 
 
-def test_spectral_radius_scaling():
-    rng = np.random.default_rng(0)
-    W = rng.normal(size=(5, 5))
-    for rho in (0.3, 1.0, 2.5):
-        assert timestep.spectral_radius(timestep.scale_spectral_radius(W, rho)) == pytest.approx(
-            rho
-        )
-    assert timestep.spectral_radius(np.array([[0.0, -3.0], [3.0, 0.0]])) == pytest.approx(3.0)
-
-
 def test_setup_is_an_event_then_silence(setup):
     assert setup.x.shape == (1, 12, 2) and setup.steps == 12
     assert np.all(np.abs(setup.x[0, :2]) == 1) and np.all(setup.x[0, 2:] == 0)
-    assert timestep.spectral_radius(setup.Wy) == pytest.approx(1.0)
+    assert gf.spectral_radius(setup.Wy) == pytest.approx(1.0)
     again = timestep.make_setup(steps=12, units=6, features=2, seed=3)
     np.testing.assert_array_equal(again.Wx, setup.Wx)
 
@@ -102,13 +93,22 @@ def test_explorer_sliders_redraw_the_output(setup):
 def test_errors_name_the_argument(setup):
     with pytest.raises(ValueError, match=r"t: expected a time step in 1\.\.12, got 0"):
         timestep.draw_state(setup, 0, 1.0)
-    with pytest.raises(ValueError, match="rho: expected a non-negative spectral radius, got -1"):
-        timestep.scale_spectral_radius(setup.Wy, -1)
-    with pytest.raises(ValueError, match=r"W: expected shape \(2, 2\) = \(H, H\), got \(2, 3\)"):
-        timestep.spectral_radius(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="W: expected a matrix with a non-zero eigenvalue"):
-        timestep.scale_spectral_radius(np.zeros((2, 2)), 1.0)
     with pytest.raises(ValueError, match="event_steps: expected at most T = 3, got 4"):
         timestep.make_setup(steps=3, event_steps=4)
     with pytest.raises(ValueError, match=r"ax: expected 3 axes \(diagram, heatmap, norm\), got 2"):
         timestep.draw_state(setup, 1, 1.0, ax=plt.subplots(2)[1])
+
+
+def test_show_figure_replaces_the_output_and_closes_the_figure():
+    import ipywidgets as widgets
+
+    from course_utils.widgets._display import figure_png, show_figure
+
+    output = widgets.Output()
+    fig, _ = plt.subplots()
+    assert figure_png(fig).startswith(b"\x89PNG")
+    extra = {"output_type": "stream", "name": "stdout", "text": "hi\n"}
+    show_figure(output, fig, "<label>", extra)
+    assert [o["output_type"] for o in output.outputs] == ["display_data", "stream"]
+    assert output.outputs[0]["data"]["text/plain"] == "<label>"
+    assert not plt.fignum_exists(fig.number)

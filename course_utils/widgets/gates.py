@@ -25,6 +25,7 @@ from matplotlib.axes import Axes
 from .. import reference as ref
 from ..diagrams.cells import GATE_COLORS
 from ..validation import check_array, check_positive_int
+from ._display import figure_png
 
 __all__ = ["GateTraces", "explore", "gate_traces", "plot_gates", "pulse", "toy_lstm"]
 
@@ -145,8 +146,6 @@ def explore(T: int = 40) -> Any:
     slider change redraws the image (no captured output, so notebook runners store nothing stale).
     ``box.drawn`` holds the ``(forget_bias, input_bias, at)`` last drawn, so tests can see a redraw.
     """
-    import io
-
     import ipywidgets as widgets
 
     T = check_positive_int(T, "T")
@@ -164,10 +163,8 @@ def explore(T: int = 40) -> Any:
         ax.set_title(
             f"forget bias {forget.value:+.1f}: c(t) keeps {traces.f[0, 0]:.3f} of itself per step"
         )
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+        image.value = figure_png(fig)
         plt.close(fig)
-        image.value = buffer.getvalue()
         box.drawn = (float(forget.value), float(inp.value), int(at.value))
 
     for slider in (forget, inp, at):

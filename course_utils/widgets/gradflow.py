@@ -9,16 +9,14 @@ Used in notebook 04.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
 from ..gradflow import ACTIVATIONS, jacobian_norms, plot_gradient_flow, scaled_orthogonal
 from ..validation import check_choice, check_positive_int
-from .timestep import figure_png
+from ._display import show_figure
 
 __all__ = ["explore", "show"]
 
@@ -78,15 +76,7 @@ def explore(H: int = 32, steps: int = 50, *, rho: float = 0.9, activation: str =
     def redraw(change: Any = None) -> None:
         rho_now, act_now = float(rho_slider.value), str(act_menu.value)
         fig = show(rho_now, act_now, H=H, steps=steps).figure
-        png = base64.b64encode(figure_png(fig)).decode("ascii")
-        plt.close(fig)
-        output.outputs = (
-            {
-                "output_type": "display_data",
-                "data": {"image/png": png, "text/plain": f"<rho {rho_now:.2f}, {act_now}>"},
-                "metadata": {},
-            },
-        )
+        show_figure(output, fig, f"<rho {rho_now:.2f}, {act_now}>")
         box.drawn = (rho_now, act_now)
 
     rho_slider.observe(redraw, names="value")

@@ -4,7 +4,7 @@ A short input event (a few steps of input, then silence) goes through a simple R
 ``h(t) = tanh(x(t) Wx + h(t-1) Wy + b)``. Plain functions do the work and tests call them without a browser:
 
 * :func:`make_setup` draws the sequence and the weights (``Wy`` normalised to spectral radius 1);
-* :func:`scale_spectral_radius` rescales ``Wy`` to spectral radius ``rho``;
+* :func:`course_utils.gradflow.scale_spectral_radius` rescales ``Wy`` to spectral radius ``rho``;
 * :func:`hidden_states` runs :func:`course_utils.reference.rnn_forward` and returns ``h`` (T, H);
 * :func:`draw_state` draws the unrolled network with step t highlighted, a heatmap of the states up to
   step t and the state's size ``||h(t)||`` over time.
@@ -17,8 +17,6 @@ changes redraw the figure in an ``Output`` widget.
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,17 +27,17 @@ from matplotlib.axes import Axes
 
 from .. import reference as ref
 from ..diagrams.unrolled import HIGHLIGHT_COLOR, unrolled
-from ..validation import check_array, check_positive_int
+from ..gradflow import scale_spectral_radius
+from ..validation import check_positive_int
+from ._display import figure_png as figure_png  # re-exported: widgets.temperature imports it here
+from ._display import show_figure
 
 __all__ = [
     "ExplorerSetup",
     "draw_state",
     "explorer",
-    "figure_png",
     "hidden_states",
     "make_setup",
-    "scale_spectral_radius",
-    "spectral_radius",
 ]
 
 
@@ -50,7 +48,8 @@ class ExplorerSetup:
     Attributes:
         x: the input sequence, shape (1, T, D): an event during the first ``event_steps`` steps, then zeros.
         Wx: input weights, (D, H).
-        Wy: recurrent weights, (H, H), spectral radius 1 (scale with :func:`scale_spectral_radius`).
+        Wy: recurrent weights, (H, H), spectral radius 1
+            (rescale with :func:`course_utils.gradflow.scale_spectral_radius`).
         b: bias, (H,) (zeros, so silence keeps the state's origin at 0).
     """
 
@@ -65,33 +64,6 @@ class ExplorerSetup:
         return int(self.x.shape[1])
 
 
-def spectral_radius(W: np.ndarray) -> float:
-    """The largest absolute eigenvalue of a square matrix ``W`` (H, H).
-
-    >>> spectral_radius(np.diag([0.5, -2.0]))
-    2.0
-    """
-    W = check_array(W, "W", "H,H")
-    return float(np.max(np.abs(np.linalg.eigvals(W))))
-
-
-def scale_spectral_radius(W: np.ndarray, rho: float) -> np.ndarray:
-    """``W`` (H, H) rescaled so that its spectral radius is ``rho`` (>= 0).
-
-    >>> round(spectral_radius(scale_spectral_radius(np.array([[0.0, 2.0], [1.0, 0.0]]), 0.9)), 6)
-    0.9
-    """
-    W = check_array(W, "W", "H,H")
-    if not np.isfinite(rho) or rho < 0:
-        raise ValueError(f"rho: expected a non-negative spectral radius, got {rho!r}")
-    current = spectral_radius(W)
-    if current == 0:
-        raise ValueError(
-            "W: expected a matrix with a non-zero eigenvalue to rescale, got spectral radius 0"
-        )
-    return W * (rho / current)
-
-
 def make_setup(
     steps: int = 16, units: int = 8, features: int = 2, *, event_steps: int = 2, seed: int = 0
 ) -> ExplorerSetup:
@@ -104,6 +76,7 @@ def make_setup(
         event_steps: the event lasts steps 1..event_steps; later inputs are zero.
         seed: seed of the random generator.
 
+    >>> from course_utils.gradflow import spectral_radius
     >>> s = make_setup(10, 4, 3, seed=1)
     >>> s.x.shape, s.Wx.shape, s.Wy.shape, round(spectral_radius(s.Wy), 6), float(abs(s.x[0, 2:]).sum())
     ((1, 10, 3), (3, 4), (4, 4), 1.0, 0.0)
@@ -200,13 +173,6 @@ def draw_state(
     return np.asarray(axes, dtype=object)
 
 
-def figure_png(fig: Any) -> bytes:
-    """The PNG bytes of a matplotlib figure (what the explorer's output shows)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
-    return buffer.getvalue()
-
-
 def explorer(setup: ExplorerSetup | None = None, *, t: int = 1, rho: float = 1.0) -> Any:
     """The widget: an IntSlider "time step" (1..T) and a FloatSlider "rho" that redraw :func:`draw_state`.
 
@@ -230,15 +196,7 @@ def explorer(setup: ExplorerSetup | None = None, *, t: int = 1, rho: float = 1.0
     def redraw(change: Any = None) -> None:
         t_now, rho_now = int(time_slider.value), float(rho_slider.value)
         fig = draw_state(setup, t_now, rho_now)[0].figure
-        png = base64.b64encode(figure_png(fig)).decode("ascii")
-        plt.close(fig)
-        output.outputs = (
-            {
-                "output_type": "display_data",
-                "data": {"image/png": png, "text/plain": f"<time step {t_now}, rho {rho_now:.2f}>"},
-                "metadata": {},
-            },
-        )
+        show_figure(output, fig, f"<time step {t_now}, rho {rho_now:.2f}>")
         box.drawn = (t_now, rho_now)
 
     time_slider.observe(redraw, names="value")

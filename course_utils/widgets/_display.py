@@ -1,0 +1,41 @@
+"""Figure plumbing shared by the explorers: a matplotlib figure as PNG bytes, shown in an ``Output`` widget.
+
+The explorers set an ``Output`` widget's ``outputs`` directly (rather than capturing with ``with output:``),
+so notebook runners that mimic output widgets store nothing stale, and they close every figure they draw.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import matplotlib.pyplot as plt
+
+__all__ = ["figure_png", "show_figure"]
+
+
+def figure_png(fig: Any) -> bytes:
+    """The PNG bytes of a matplotlib figure (what the explorers show)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def show_figure(output: Any, fig: Any, label: str, *extra: dict[str, Any]) -> None:
+    """Replace the content of the ``ipywidgets.Output`` ``output`` with ``fig`` as a PNG, then close ``fig``.
+
+    Args:
+        output: the ``Output`` widget.
+        fig: the matplotlib figure to show.
+        label: the ``text/plain`` alternative of the image, e.g. ``"<rho 0.90, tanh>"``.
+        extra: further output dicts (nbformat ``outputs`` entries) shown after the image.
+    """
+    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    plt.close(fig)
+    image = {
+        "output_type": "display_data",
+        "data": {"image/png": png, "text/plain": label},
+        "metadata": {},
+    }
+    output.outputs = (image, *extra)
