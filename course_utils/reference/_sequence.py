@@ -34,9 +34,35 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import check_array, check_positive_int
+
 State = tuple[np.ndarray, ...]
 StepForward = Callable[[np.ndarray, State], tuple[State, Any]]
 StepBackward = Callable[[State, Any], tuple[np.ndarray, State, tuple[np.ndarray, ...]]]
+
+
+def single_state_forward(
+    step_forward: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Any]],
+) -> StepForward:
+    """Adapt ``step_forward(x_t, h_prev) -> (h_next, cache)`` of a cell whose state is ``h`` alone."""
+
+    def step(x_t: np.ndarray, state: State) -> tuple[State, Any]:
+        h_next, cache = step_forward(x_t, state[0])
+        return (h_next,), cache
+
+    return step
+
+
+def single_state_backward(
+    step_backward: Callable[[np.ndarray, Any], tuple[np.ndarray, ...]],
+) -> StepBackward:
+    """Adapt ``step_backward(dh_next, cache) -> (dx_t, dh_prev, *dparams)`` of a cell whose state is ``h``."""
+
+    def step(dstate: State, cache: Any) -> tuple[np.ndarray, State, tuple[np.ndarray, ...]]:
+        dx_t, dh_prev, *dparams = step_backward(dstate[0], cache)
+        return dx_t, (dh_prev,), tuple(dparams)
+
+    return step
 
 
 def scan_forward(
@@ -88,10 +114,14 @@ def scan_backward(
 ) -> tuple[np.ndarray, State, list[np.ndarray]]:
     """Backpropagate the upstream gradients ``dh (N, T, H)`` of every hidden state through time.
 
+    Checks ``dh`` against ``x_shape`` and the state's ``H`` and ``truncate`` (None or a positive int).
     Returns ``(dx (N, T, D), dstate0 (tuple of (N, H)), dparams (list, one per parameter))``. See the
     module docstring for the exact meaning of ``mask`` and ``truncate``.
     """
-    t_steps = dh.shape[1]
+    if truncate is not None:
+        truncate = check_positive_int(truncate, "truncate")
+    n, t_steps, _ = x_shape
+    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": state_shapes[0][1]})
     dtype = dh.dtype
     dx = np.zeros(x_shape, dtype=dtype)
     dparams = [np.zeros(shape, dtype=dtype) for shape in param_shapes]

@@ -46,11 +46,13 @@ def _rebuild(grads: Grads, arrays: list[np.ndarray]) -> Grads:
     return list(arrays)
 
 
+def _norm(items: list[tuple[str, np.ndarray]]) -> float:
+    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for _, g in items)))
+
+
 def global_norm(grads: Grads) -> float:
     """``sqrt(sum_k ||G_k||^2)`` over a list (or dict) of gradient arrays of any shapes."""
-    return float(
-        np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for _, g in _items(grads)))
-    )
+    return _norm(_items(grads))
 
 
 def clip_by_global_norm(grads: Grads, max_norm: float) -> tuple[Grads, float]:
@@ -75,7 +77,7 @@ def clip_by_global_norm(grads: Grads, max_norm: float) -> tuple[Grads, float]:
     ):
         raise ValueError(f"max_norm: expected a positive number, got {max_norm!r}")
     items = _items(grads)
-    norm = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for _, g in items)))
+    norm = _norm(items)
     scale = max_norm / max(norm, max_norm)  # 1 when already small enough
     return _rebuild(grads, [g * np.asarray(scale, dtype=g.dtype) for _, g in items]), norm
 

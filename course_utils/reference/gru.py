@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..validation import check_array, check_bool, check_instance, check_mask, check_positive_int
+from ..validation import check_array, check_bool, check_instance, check_mask
 from ._activations import sigmoid as _sigmoid
-from ._sequence import scan_backward, scan_forward
+from ._sequence import scan_backward, scan_forward, single_state_backward, single_state_forward
 
 __all__ = [
     "GRUCache",
@@ -197,11 +197,10 @@ def gru_forward(
     h0 = check_array(h0, "h0", "N,H", sizes)
     mask = check_mask(mask, "mask", sizes)
 
-    def step(x_t, state):
-        h_next, cache = _step_forward(x_t, state[0], Wx, Wh, b, reset_after)
-        return (h_next,), cache
+    def step(x_t, h_prev):
+        return _step_forward(x_t, h_prev, Wx, Wh, b, reset_after)
 
-    (h,), steps = scan_forward(step, x, (h0,), mask)
+    (h,), steps = scan_forward(single_state_forward(step), x, (h0,), mask)
     return h, GRUCache(steps, mask, x.shape, sizes["H"], reset_after)
 
 
@@ -220,19 +219,11 @@ def gru_backward(
         ``(dx (N, T, D), dh0 (N, H), dWx (D, 3H), dWh (H, 3H), db)``, ``db`` shaped like ``b``.
     """
     check_instance(cache, "cache", GRUCache, "the cache returned by gru_forward")
-    if truncate is not None:
-        truncate = check_positive_int(truncate, "truncate")
     n, t_steps, d = cache.x_shape
     h = cache.hidden
-    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": h})
-
-    def step(dstate, step_cache):
-        dx_t, dh_prev, dWx, dWh, db = _step_backward(dstate[0], step_cache)
-        return dx_t, (dh_prev,), (dWx, dWh, db)
-
     b_shape = (2, 3 * h) if cache.reset_after else (3 * h,)
     dx, (dh0,), (dWx, dWh, db) = scan_backward(
-        step,
+        single_state_backward(_step_backward),
         dh,
         cache.steps,
         cache.mask,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..validation import check_array, check_bool, check_instance, check_mask, check_positive_int
+from ..validation import check_array, check_bool, check_instance, check_mask
 from ._activations import sigmoid as _sigmoid
 from ._sequence import scan_backward, scan_forward
 
@@ -227,12 +227,9 @@ def lstm_backward(
         if the forward pass used peephole weights, then ``dc0 (N, H)`` if ``return_dc0``.
     """
     check_instance(cache, "cache", LSTMCache, "the cache returned by lstm_forward")
-    if truncate is not None:
-        truncate = check_positive_int(truncate, "truncate")
     return_dc0 = check_bool(return_dc0, "return_dc0")
     n, t_steps, d = cache.x_shape
     h = cache.hidden
-    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": h})
 
     def step(dstate, step_cache):
         dx_t, dh_prev, dc_prev, *dparams = _step_backward(dstate[0], dstate[1], step_cache)

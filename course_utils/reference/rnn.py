@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..validation import check_array, check_instance, check_mask, check_positive_int
-from ._sequence import scan_backward, scan_forward
+from ..validation import check_array, check_instance, check_mask
+from ._sequence import scan_backward, scan_forward, single_state_backward, single_state_forward
 
 __all__ = [
     "RNNCache",
@@ -139,11 +139,10 @@ def rnn_forward(
     h0 = check_array(h0, "h0", "N,H", sizes)
     mask = check_mask(mask, "mask", sizes)
 
-    def step(x_t, state):
-        h_next, cache = _step_forward(x_t, state[0], Wx, Wh, b)
-        return (h_next,), cache
+    def step(x_t, h_prev):
+        return _step_forward(x_t, h_prev, Wx, Wh, b)
 
-    (h,), steps = scan_forward(step, x, (h0,), mask)
+    (h,), steps = scan_forward(single_state_forward(step), x, (h0,), mask)
     return h, RNNCache(steps, mask, x.shape, b.shape)
 
 
@@ -163,18 +162,10 @@ def rnn_backward(
         ``(dx (N, T, D), dh0 (N, H), dWx (D, H), dWh (H, H), db (H,))``.
     """
     check_instance(cache, "cache", RNNCache, "the cache returned by rnn_forward")
-    if truncate is not None:
-        truncate = check_positive_int(truncate, "truncate")
     n, t_steps, d = cache.x_shape
     h = cache.b_shape[0]
-    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": h})
-
-    def step(dstate, step_cache):
-        dx_t, dh_prev, dWx, dWh, db = _step_backward(dstate[0], step_cache)
-        return dx_t, (dh_prev,), (dWx, dWh, db)
-
     dx, (dh0,), (dWx, dWh, db) = scan_backward(
-        step,
+        single_state_backward(_step_backward),
         dh,
         cache.steps,
         cache.mask,
