@@ -46,7 +46,7 @@ def rnn_step(x_t, y_prev, Wx, Wy, b):
         (lambda x, y, Wx, Wy, b: 1 / (1 + np.exp(-(x @ Wx + y @ Wy + b))), "sigmoid"),
         (
             lambda x, y, Wx, Wy, b: np.tanh(x @ Wx + y @ Wy + b)[0],
-            "shape (N, H) = (3, 5), got (5,)",
+            "expected an output of shape (3, 5) = (N, H), got shape (5,)",
         ),
         (lambda x, y, Wx, Wy, b: np.tanh(x @ Wx + y @ Wy + 2 * b), "values differ"),
         (lambda x, y, Wx, Wy, b: x.T @ Wx, "raised ValueError"),
@@ -216,3 +216,16 @@ def test_02_3():
         assert not result and message in result.message
     ignored = nb02.exercise_02_3(decoder_sees_only_the_end)
     assert not ignored and "ignore the first input step" in ignored.message
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        ("abc", "expected an output of shape (3, 5) = (N, H), got str."),
+        (None, "got NoneType (did you forget to `return` it?)"),
+        ([[1.0], [1.0, 2.0]], "got list."),
+    ],
+)
+def test_01_1_non_numeric_results_are_feedback_not_errors(returned, message):
+    result = nb01.exercise_01_1(lambda *args: returned)
+    assert not result and message in result.message, result.message

@@ -55,7 +55,7 @@ def test_not_attempted_is_reported_not_raised(exercise, capsys):
         (lambda dh, h, W: -((dh * (1 - h**2)) @ W.T), "sign is flipped"),
         (
             lambda dh, h, W: dh[:, :2],
-            r"expected dh\(t-1\) of shape \(N, H\) = \(3, 4\), got \(3, 2\)",
+            r"expected dh\(t-1\) of shape \(3, 4\) = \(N, H\), got shape \(3, 2\)",
         ),
         (lambda dh, h, W: dh @ W.T * 1.5, "the values differ"),
         (lambda dh, h, W: 1 / 0, "your function raised ZeroDivisionError"),
@@ -115,3 +115,12 @@ def test_exercise_3_diagnoses(wrong, match):
     result = check.exercise_04_3(wrong)
     assert not result
     assert re.search(match, result.message), result.message
+
+
+def test_non_numeric_results_are_feedback_not_errors():
+    result = check.exercise_04_1(lambda *args: "abc")
+    assert not result and "expected dh(t-1) of shape (3, 4) = (N, H), got str." in result.message
+    result = check.exercise_04_2(lambda h, dz: ("dWo", "dbo"))
+    assert not result and "dWo and dbo must be numeric arrays" in result.message
+    result = check.exercise_04_3(lambda grads, m: ["a", "b", "c"])
+    assert not result and "expected a list of 3 numeric arrays" in result.message

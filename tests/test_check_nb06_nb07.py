@@ -188,3 +188,11 @@ def test_07_3():
     assert not result and "34 units give" in result.message
     result = check.exercise_07_3(lambda *a: -1)
     assert not result and "Return a positive integer" in result.message
+
+
+@pytest.mark.parametrize("exercise", [check.exercise_06_1, check.exercise_07_2])
+@pytest.mark.parametrize("returned", ["abc", None])
+def test_non_numeric_results_are_feedback_not_errors(exercise, returned):
+    result = exercise(lambda *args: returned, show=False)
+    assert not result and "expected an array of shape" in result.message, result.message
+    assert type(returned).__name__ in result.message

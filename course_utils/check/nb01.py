@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._arrays import array_of_shape
 from ._feedback import Feedback, attempt, failed, passed
 
 __all__ = ["exercise_01_1", "exercise_01_2", "exercise_01_3"]
@@ -26,9 +27,9 @@ def exercise_01_1(rnn_step: Callable[..., np.ndarray]) -> Feedback:
     got, problem = attempt(ex, rnn_step, x_t, y_prev, Wx, Wy, b)
     if problem is not None:
         return problem
-    got = np.asarray(got, dtype=float)
-    if got.shape != (n, h):
-        return failed(ex, f"expected an output of shape (N, H) = {(n, h)}, got {got.shape}.")
+    got, problem = array_of_shape(ex, got, (n, h), "(N, H)", "an output")
+    if problem is not None:
+        return problem
     want = np.tanh(x_t @ Wx + y_prev @ Wy + b)
     if np.allclose(got, want, atol=1e-8):
         return passed(ex, "correct: Y(t) = tanh(X(t) Wx + Y(t-1) Wy + b).")

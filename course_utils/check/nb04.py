@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._arrays import array_of_shape, float_array
 from ._feedback import Feedback, attempt, failed, passed
 
 __all__ = ["exercise_04_1", "exercise_04_2", "exercise_04_3"]
@@ -35,9 +36,9 @@ def exercise_04_1(step_back: Callable[..., np.ndarray]) -> Feedback:
     got, problem = attempt(ex, step_back, dh_t.copy(), h_t.copy(), Wh.copy())
     if problem is not None:
         return problem
-    got = np.asarray(got, dtype=float)
-    if got.shape != (n, h):
-        return failed(ex, f"expected dh(t-1) of shape (N, H) = {(n, h)}, got {got.shape}.")
+    got, problem = array_of_shape(ex, got, (n, h), "(N, H)", "dh(t-1)")
+    if problem is not None:
+        return problem
     da = dh_t * (1 - h_t**2)
     if np.allclose(got, da @ Wh.T, atol=1e-8):
         return passed(ex, "correct: dh(t-1) = (dh(t) * (1 - h(t)^2)) Wh^T.")
@@ -82,7 +83,9 @@ def exercise_04_2(output_grads: Callable[..., tuple[np.ndarray, np.ndarray]]) ->
         return problem
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return failed(ex, "expected a pair (dWo, dbo).")
-    dWo, dbo = (np.asarray(g, dtype=float) for g in got)
+    dWo, dbo = (float_array(g) for g in got)
+    if dWo is None or dbo is None:
+        return failed(ex, "dWo and dbo must be numeric arrays.")
     want_W = np.einsum("nth,nto->ho", hs, dz)
     want_b = dz.sum(axis=(0, 1))
     if dWo.shape == (o, h):
@@ -141,7 +144,9 @@ def exercise_04_3(clip_global: Callable[..., list[np.ndarray]]) -> Feedback:
             return problem
         if not isinstance(got, (list, tuple)) or len(got) != len(grads):
             return failed(ex, f"expected a list of {len(grads)} arrays, like the input.")
-        got = [np.asarray(g, dtype=float) for g in got]
+        got = [float_array(g) for g in got]
+        if any(g is None for g in got):
+            return failed(ex, f"expected a list of {len(grads)} numeric arrays, like the input.")
         if any(g.shape != w.shape for g, w in zip(got, grads)):
             return failed(ex, "each clipped gradient must keep the shape of its input.")
         scale = min(1.0, max_norm / norm)

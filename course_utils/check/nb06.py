@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import reference as ref
+from ._arrays import array_of_shape
 from ._feedback import Feedback, attempt, failed, passed
 
 __all__ = ["exercise_06_1", "exercise_06_2", "exercise_06_3"]
@@ -34,13 +35,9 @@ def exercise_06_1(forget_gate: Callable[..., Any], *, show: bool = True) -> Feed
         return fb
     _, _, cache = ref.lstm_step_forward(x_t, h_prev, np.zeros((N, H)), Wx, Wh, b)
     want = cache.f
-    got = np.asarray(got, dtype=float) if got is not None else np.array([])
-    if got.shape != want.shape:
-        return failed(
-            ex,
-            f"expected an array of shape {want.shape} = (N, H), got shape {got.shape}.",
-            show=show,
-        )
+    got, fb = array_of_shape(ex, got, want.shape, "(N, H)", show=show)
+    if fb is not None:
+        return fb
     if np.allclose(got, want, atol=1e-8):
         return passed(ex, "correct: the forget gate is the second block, columns H:2H.", show=show)
     a = x_t @ Wx + h_prev @ Wh + b

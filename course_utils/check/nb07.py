@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..longlag import param_count, units_for_budget
+from ._arrays import array_of_shape
 from ._feedback import Feedback, attempt, failed, passed
 
 __all__ = ["exercise_07_1", "exercise_07_2", "exercise_07_3"]
@@ -58,13 +59,9 @@ def exercise_07_2(gru_update: Callable[..., Any], *, show: bool = True) -> Feedb
     if fb is not None:
         return fb
     want = z * h_prev + (1 - z) * g
-    got = np.asarray(got, dtype=float) if got is not None else np.array([])
-    if got.shape != want.shape:
-        return failed(
-            ex,
-            f"expected an array of shape {want.shape} = (N, H), got shape {got.shape}.",
-            show=show,
-        )
+    got, fb = array_of_shape(ex, got, want.shape, "(N, H)", show=show)
+    if fb is not None:
+        return fb
     if np.allclose(got, want):
         return passed(
             ex, "correct: z = 1 keeps the old state, z = 0 takes the candidate.", show=show
