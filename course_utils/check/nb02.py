@@ -76,39 +76,52 @@ def _recurrent_layers(model: Any) -> list:
     return found
 
 
-def _model(ex: str, built: Any) -> Feedback | None:
+def _build_and_run(
+    ex: str,
+    build: Callable[..., Any],
+    args: tuple[int, ...],
+    x: np.ndarray,
+    *,
+    recurrent: int,
+    missing: str,
+) -> tuple[Any, np.ndarray | None, Feedback | None]:
+    """Build the student's model, check it is a Keras model with ``recurrent`` recurrent layers, run it on ``x``.
+
+    Returns ``(model, outputs, None)``, or ``(None, None, feedback)`` saying what went wrong
+    (``missing`` is the message when there are too few recurrent layers).
+    """
     import keras
 
-    if not isinstance(built, keras.Model):
-        return failed(
-            ex,
-            f"return a keras.Model (e.g. keras.Sequential or the functional API), got {type(built).__name__}.",
-        )
-    return None
+    model, problem = attempt(ex, build, *args)
+    if problem is not None:
+        return None, None, problem
+    if not isinstance(model, keras.Model):
+        message = f"return a keras.Model (e.g. keras.Sequential or the functional API), got {type(model).__name__}."
+    elif len(_recurrent_layers(model)) < recurrent:
+        message = missing
+    else:
+        try:
+            return model, _outputs(model, x), None
+        except Exception as exc:  # a student's model that cannot run on an (N, T, D) batch
+            message = f"the model fails on a batch of shape (N, T, D) = {x.shape}: {type(exc).__name__}: {exc}"
+    return None, None, failed(ex, message)
 
 
 def exercise_02_2(build_seq2vec: Callable[[int, int, int], Any]) -> Feedback:
     """Check ``build_seq2vec(steps, features, classes)``: a model mapping (N, T, D) to class probabilities (N, C)."""
     ex = "02.2"
     steps, features, classes = 12, 2, 3
-    model, problem = attempt(ex, build_seq2vec, steps, features, classes)
+    x = np.random.default_rng(0).normal(size=(4, steps, features)).astype("float32")
+    _, out, problem = _build_and_run(
+        ex,
+        build_seq2vec,
+        (steps, features, classes),
+        x,
+        recurrent=1,
+        missing="the model has no recurrent layer (SimpleRNN, LSTM or GRU): it must read the sequence step by step.",
+    )
     if problem is not None:
         return problem
-    if (problem := _model(ex, model)) is not None:
-        return problem
-    if not _recurrent_layers(model):
-        return failed(
-            ex,
-            "the model has no recurrent layer (SimpleRNN, LSTM or GRU): it must read the sequence step by step.",
-        )
-    x = np.random.default_rng(0).normal(size=(4, steps, features)).astype("float32")
-    try:
-        out = _outputs(model, x)
-    except Exception as exc:
-        return failed(
-            ex,
-            f"the model fails on a batch of shape (N, T, D) = {x.shape}: {type(exc).__name__}: {exc}",
-        )
     if out.ndim == 3:
         return failed(
             ex,
@@ -128,24 +141,17 @@ def exercise_02_3(build_encoder_decoder: Callable[[int, int, int], Any]) -> Feed
     """Check ``build_encoder_decoder(steps, features, horizon)``: (N, T, D) -> (N, K, 1) through the encoder's state."""
     ex = "02.3"
     steps, features, horizon = 10, 1, 4
-    model, problem = attempt(ex, build_encoder_decoder, steps, features, horizon)
+    x = np.random.default_rng(0).normal(size=(3, steps, features)).astype("float32")
+    model, out, problem = _build_and_run(
+        ex,
+        build_encoder_decoder,
+        (steps, features, horizon),
+        x,
+        recurrent=2,
+        missing="an encoder-decoder has two recurrent layers: an encoder that reads, a decoder that emits.",
+    )
     if problem is not None:
         return problem
-    if (problem := _model(ex, model)) is not None:
-        return problem
-    if len(_recurrent_layers(model)) < 2:
-        return failed(
-            ex,
-            "an encoder-decoder has two recurrent layers: an encoder that reads, a decoder that emits.",
-        )
-    x = np.random.default_rng(0).normal(size=(3, steps, features)).astype("float32")
-    try:
-        out = _outputs(model, x)
-    except Exception as exc:
-        return failed(
-            ex,
-            f"the model fails on a batch of shape (N, T, D) = {x.shape}: {type(exc).__name__}: {exc}",
-        )
     if out.shape != (3, horizon, 1):
         return failed(
             ex, f"expected an output of shape (N, K, 1) = {(3, horizon, 1)}, got {out.shape}."
