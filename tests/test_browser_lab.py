@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from browser_utils import (
     free_port,
+    group_members,
     headless_lab_args,
     isolated_lab_env,
     start_in_own_group,
@@ -33,6 +34,7 @@ from conftest import CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_basic_recurrent_cell.ipynb"
 SLIDER = "time step"
+BINDER_BUDGET_MB = 1536  # Binder's limit is 2048 MB; leave a quarter for a second notebook's kernel
 RUN_TIMEOUT_S = 150  # notebook 01 runs in well under a minute; a busy CI machine gets head-room
 STDERR_MIME = "application/vnd.jupyter.stderr"  # how JupyterLab renders tracebacks and stderr
 
@@ -55,7 +57,7 @@ def lab_settings(env: dict[str, str]) -> None:
 
 @pytest.fixture
 def lab_server(tmp_path):
-    """A JupyterLab serving a copy of notebook 01; yields its base URL."""
+    """A JupyterLab serving a copy of notebook 01; yields its base URL and its process."""
     if not NOTEBOOK.exists():
         pytest.fail(
             f"{NOTEBOOK.relative_to(ROOT)} is missing: the browser test drives its time-step widget"
@@ -72,7 +74,7 @@ def lab_server(tmp_path):
     try:
         status, _, _ = wait_for_http(f"http://127.0.0.1:{port}/lab", proc, log, timeout=120)
         assert status == 200
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         _, survivors = stop_group(proc)
         assert not survivors, f"left running after the server stopped: {survivors}"
@@ -153,12 +155,13 @@ def kernel_status(page) -> str | None:
 def test_notebook_01_time_step_widget_redraws_in_jupyterlab(chromium, lab_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
+    url, server = lab_server
     started = time.monotonic()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{lab_server}/lab/tree/{NOTEBOOK.name}?reset", wait_until="domcontentloaded")
+            page.goto(f"{url}/lab/tree/{NOTEBOOK.name}?reset", wait_until="domcontentloaded")
             page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=90_000)
             wait_until(lambda: kernel_status(page) == "idle", 90, "the kernel to start", page)
             page.wait_for_timeout(1000)
@@ -189,6 +192,12 @@ def test_notebook_01_time_step_widget_redraws_in_jupyterlab(chromium, lab_server
             counts = [p.strip() for p in prompts(page)]
             assert counts == [f"[{i}]:" for i in range(1, len(counts) + 1)], (
                 f"cells ran in order once each: {counts}"
+            )
+
+            # Binder gives 2 GB: the server and the kernel that ran the whole notebook must fit with room.
+            server_mb = sum(p.memory_info().rss for p in group_members(server)) / 2**20
+            assert server_mb < BINDER_BUDGET_MB, (
+                f"server + kernel use {server_mb:.0f} MB after Run All"
             )
 
             errors = page.locator(f'.jp-OutputArea-output[data-mime-type="{STDERR_MIME}"]')
@@ -249,5 +258,5 @@ def test_notebook_01_time_step_widget_redraws_in_jupyterlab(chromium, lab_server
             browser.close()
     keep_artifacts(shot)
     print(
-        f"browser test: Run All took {clicks} click(s); slider {before_value} -> {after_value}, figure redrawn, {time.monotonic() - started:.0f} s in the browser"
+        f"browser test: Run All took {clicks} click(s); slider {before_value} -> {after_value}, figure redrawn; server + kernel {server_mb:.0f} MB; {time.monotonic() - started:.0f} s in the browser"
     )
