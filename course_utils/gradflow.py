@@ -20,11 +20,15 @@ Used by notebook 04, ``widgets.gradflow`` and ``widgets.timestep`` (notebook 01)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .reference import rnn_forward
 from .validation import check_array, check_choice, check_positive_int
+
+if TYPE_CHECKING:  # pragma: no cover - matplotlib is imported only when drawing
+    from matplotlib.axes import Axes
 
 __all__ = [
     "ACTIVATIONS",
@@ -159,8 +163,8 @@ def plot_gradient_flow(
     curves: Mapping[str, Sequence[float] | np.ndarray],
     *,
     rhos: Sequence[float] = (),
-    ax=None,
-):
+    ax: Axes | None = None,
+) -> Axes:
     """Draw gradient norms against the distance ``k = T - t`` on a log scale, with ``rho^k`` bounds.
 
     Args:

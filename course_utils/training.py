@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,6 +44,9 @@ from .reference import (
     rnn_step_forward,
 )
 from .validation import check_array, check_choice, check_mask, check_positive_int
+
+if TYPE_CHECKING:  # pragma: no cover - matplotlib is imported only when drawing
+    from matplotlib.axes import Axes
 
 __all__ = [
     "PARAM_NAMES",
@@ -306,6 +309,7 @@ class SGD:
         self.lr = float(lr)
 
     def step(self, params: Params, grads: Mapping[str, np.ndarray]) -> None:
+        """Update every parameter in ``params`` in place from its gradient in ``grads``."""
         for k in params:
             params[k] -= self.lr * grads[k]
 
@@ -322,6 +326,7 @@ class Adam:
         self.v: Params = {}
 
     def step(self, params: Params, grads: Mapping[str, np.ndarray]) -> None:
+        """One Adam update of every parameter in ``params``, in place (bias-corrected moments)."""
         self.t += 1
         for k in params:
             g = grads[k]
@@ -545,7 +550,9 @@ def sample(
     return out
 
 
-def plot_losses(histories: Mapping[str, History], *, log: bool = True, ax=None):
+def plot_losses(
+    histories: Mapping[str, History], *, log: bool = True, ax: Axes | None = None
+) -> Axes:
     """Draw the training loss of each run against the update number; return the axes.
 
     Args:
