@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 JOBS ?= 2
 LAB_ARGS ?=
+# Jupyter refuses to run as root (containers, CI) unless told; it is harmless for everyone else.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Quiet TensorFlow in every command that can start it.
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
@@ -29,7 +31,7 @@ $(STAMP): requirements/lock.txt pyproject.toml
 install: $(STAMP)  ## set up .venv only
 
 lab: $(STAMP)  ## JupyterLab on the landing notebook
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(ROOT_ARGS) $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests tools notebooks slides/src
@@ -49,7 +51,7 @@ lock:  ## re-resolve requirements/direct.in into requirements/lock.txt and envir
 	$(PYTHON) tools/lock.py
 
 clean:
-	rm -rf $(VENV) dist slides/_build .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist slides/_build slides/node_modules .pytest_cache .ruff_cache .hypothesis
 
 readme: $(STAMP)  ## regenerate the README's badges and notebook list
 	$(BIN)/python tools/readme.py
