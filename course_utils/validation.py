@@ -3,6 +3,9 @@
 Each check names the argument, the expected shape in the course's letters and the shape received::
 
     h0: expected shape (2, 5) = (N, H), got (2, 6)
+    x: expected a 3-D array of shape (N, T, D), got a 2-D array of shape (2, 3)
+
+(the ``= (N, H)`` part is left out when no size is known yet, as it would only repeat the letters).
 
 Wrong types raise ``TypeError``; wrong ranks, shapes or values raise ``ValueError``. Shapes are given as
 comma-separated letters (``"N,T,D"``), with an optional integer multiplier (``"D,4H"``) or a literal size
@@ -54,6 +57,15 @@ def _spec(tokens: list[tuple[int, str | None]]) -> str:
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
 
 
+def _described(tokens: list[tuple[int, str | None]], sizes: MutableMapping[str, int]) -> str:
+    """The expected shape, followed by ``= spec`` only when the letters add information.
+
+    ``(2, 5) = (N, H)`` once sizes are known; just ``(N, T, D)`` when none is.
+    """
+    expected, spec = _expected(tokens, sizes), _spec(tokens)
+    return expected if expected == spec else f"{expected} = {spec}"
+
+
 def check_array(
     x: object,
     name: str,
@@ -80,6 +92,10 @@ def check_array(
     Traceback (most recent call last):
     ...
     ValueError: h0: expected shape (2, 5) = (N, H), got (2, 6)
+    >>> check_array(np.zeros((2, 3)), "x", "N,T,D")
+    Traceback (most recent call last):
+    ...
+    ValueError: x: expected a 3-D array of shape (N, T, D), got a 2-D array of shape (2, 3)
     """
     sizes = {} if sizes is None else sizes
     tokens = _parse(dims)
@@ -99,7 +115,7 @@ def check_array(
         )
     if arr.ndim != len(tokens):
         raise ValueError(
-            f"{name}: expected a {len(tokens)}-D array of shape {_expected(tokens, sizes)} = {_spec(tokens)}, "
+            f"{name}: expected a {len(tokens)}-D array of shape {_described(tokens, sizes)}, "
             f"got a {arr.ndim}-D array of shape {tuple(arr.shape)}"
         )
     # Check agreement with the sizes already fixed, then fix the new letters.
@@ -117,10 +133,8 @@ def check_array(
         else:
             new[letter] = size // mult
     if bad:
-        expected = _expected(tokens, {**new, **sizes})
-        raise ValueError(
-            f"{name}: expected shape {expected} = {_spec(tokens)}, got {tuple(arr.shape)}"
-        )
+        expected = _described(tokens, {**new, **sizes})
+        raise ValueError(f"{name}: expected shape {expected}, got {tuple(arr.shape)}")
     sizes.update(new)
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
@@ -143,7 +157,7 @@ def check_mask(mask: object, name: str, sizes: MutableMapping[str, int]) -> np.n
     if mask is None:
         return None
     arr = np.asarray(mask)
-    expected = f"{_expected(_parse('N,T'), sizes)} = (N, T)"
+    expected = _described(_parse("N,T"), sizes)
     if arr.dtype != bool:
         raise TypeError(
             f"{name}: expected a boolean array of shape {expected}, got dtype {arr.dtype}"

@@ -186,7 +186,7 @@ def test_stack_forward_rejects_bad_arguments():
     layers = random_layers((2, 4, 5), rng)
     with pytest.raises(
         ValueError,
-        match=r"x: expected a 3-D array of shape \(N, T, D\) = \(N, T, D\), got a 2-D array of shape \(2, 3\)",
+        match=r"x: expected a 3-D array of shape \(N, T, D\), got a 2-D array of shape \(2, 3\)",
     ):
         deep.stack_rnn_forward(np.zeros((2, 3)), layers)
     with pytest.raises(

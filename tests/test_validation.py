@@ -33,7 +33,7 @@ ERRORS = {
     "x rank": (
         lambda: ref.rnn_forward(z((N, D)), H0, *RNN_W),
         ValueError,
-        "x: expected a 3-D array of shape (N, T, D) = (N, T, D), got a 2-D array of shape (2, 3)",
+        "x: expected a 3-D array of shape (N, T, D), got a 2-D array of shape (2, 3)",
     ),
     "x type": (
         lambda: ref.rnn_forward("abc", H0, *RNN_W),
@@ -184,7 +184,7 @@ ERRORS = {
     "step x_t": (
         lambda: ref.rnn_step_forward(X, H0, *RNN_W),
         ValueError,
-        "x_t: expected a 2-D array of shape (N, D) = (N, D), got a 3-D array of shape (2, 4, 3)",
+        "x_t: expected a 2-D array of shape (N, D), got a 3-D array of shape (2, 4, 3)",
     ),
     "step h_prev": (
         lambda: ref.gru_step_forward(X[:, 0], z((N, H + 2)), *GRU_W),
@@ -242,6 +242,16 @@ def test_validation_helpers_wording():
         TypeError, match=re.escape("x: expected a numeric array of shape (N, T, D), got NoneType")
     ):
         v.check_array(None, "x", "N,T,D")
+    # "= spec" only when it adds information: some sizes known, or none
+    with pytest.raises(
+        ValueError,
+        match="^"
+        + re.escape("x: expected a 3-D array of shape (2, T, D) = (N, T, D), got a 2-D array")
+        + r" of shape \(2, 3\)$",
+    ):
+        v.check_array(z((2, 3)), "x", "N,T,D", {"N": 2})
+    with pytest.raises(ValueError, match="^" + re.escape("p: expected shape (2,), got (3,)") + "$"):
+        v.check_array(z(3), "p", "2")
     with pytest.raises(ValueError, match=re.escape("units: expected a positive integer, got -3")):
         v.check_positive_int(-3, "units")
     with pytest.raises(
