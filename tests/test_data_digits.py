@@ -73,4 +73,34 @@ def test_bad_fraction(fraction, error, match):
 
 
 def test_public_names():
-    assert set(digits.__all__) == {"DigitSequences", "load_digit_sequences"}
+    assert set(digits.__all__) == {
+        "DigitSequences",
+        "confusion_matrix",
+        "load_digit_sequences",
+        "plot_confusion",
+        "plot_digits",
+    }
+
+
+def test_confusion_matrix_and_plots():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = digits.confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 2, 1, 2]), 3)
+    np.testing.assert_array_equal(counts, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
+    with pytest.raises(
+        ValueError, match=r"y_pred: expected shape \(4,\) = \(N,\) like y_true, got \(3,\)"
+    ):
+        digits.confusion_matrix(np.zeros(4, dtype=int), np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match=r"y_true: expected integer labels in \[0, 3\)"):
+        digits.confusion_matrix(np.array([3]), np.array([0]), 3)
+    ax = digits.plot_confusion(counts)
+    assert len(ax.texts) == 4  # one label per non-zero cell
+    images = np.zeros((3, 8, 8))
+    ax = digits.plot_digits(images, ["a", "b", "c"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match=r"titles: expected 3 titles \(one per image\), got 1"):
+        digits.plot_digits(images, ["a"])
+    plt.close("all")
