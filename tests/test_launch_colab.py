@@ -12,7 +12,7 @@ use. Installing ``course_utils`` the way the cell does must install neither ``te
 of every notebook must work there.
 
 Cost: the Colab-like base environment (``tensorflow==2.21.0`` resolved by pip from the registry, about
-2.5 GB, 2 minutes) is built once and cached under the git-ignored ``build/colab-sim/`` keyed by Python
+2.5 GB, 2 minutes) is built once and cached under ``~/.cache/rnn-course/colab-sim/`` keyed by Python
 version, TensorFlow version and the preinstalled requirement list. Each run then takes a fresh copy of it
 (hard links: seconds, no extra disk) so the install under test always starts from the untouched base.
 The git URL of the release cannot be reached offline, so the requirement ``course-utils @ <wheel>`` is
@@ -40,7 +40,8 @@ from course_utils import links
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-CACHE = ROOT / "build" / "colab-sim"
+# Outside the clone, so CI's fresh clones on the same machine reuse it; COURSE_CACHE_DIR moves it.
+CACHE = Path(os.environ.get("COURSE_CACHE_DIR", Path.home() / ".cache" / "rnn-course")) / "colab-sim"
 TF_VERSION = "2.21.0"
 # What Colab ships that the course relies on, besides TensorFlow (and the Keras it pulls in). Versions are
 # the lock's, so the cached base is reproducible; Colab's own versions differ only in patch releases.
