@@ -45,19 +45,21 @@ def failed(exercise: str, message: str, *, show: bool = True) -> Feedback:
 
 
 def attempt(
-    exercise: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    exercise: str, fn: Callable[..., Any], *args: Any, show: bool = True, **kwargs: Any
 ) -> tuple[Any, Feedback | None]:
     """Call a student's ``fn``; turn "not implemented" and crashes into feedback instead of a traceback.
 
-    Returns ``(value, None)`` when the call succeeded, or ``(None, feedback)`` when it did not.
+    Returns ``(value, None)`` when the call succeeded, or ``(None, feedback)`` when it did not; that
+    feedback is printed unless ``show`` is False.
     """
     if not callable(fn):
-        return None, failed(exercise, f"expected a function, got {type(fn).__name__}.")
+        return None, failed(exercise, f"expected a function, got {type(fn).__name__}.", show=show)
     try:
         return fn(*args, **kwargs), None
     except NotImplementedError:
-        return None, failed(
-            exercise, "not attempted yet: replace `raise NotImplementedError` with your code."
-        )
+        message = "not attempted yet: replace `raise NotImplementedError` with your code."
+        return None, failed(exercise, message, show=show)
     except Exception as exc:  # a student's bug: report it, don't crash the notebook
-        return None, failed(exercise, f"your function raised {type(exc).__name__}: {exc}")
+        return None, failed(
+            exercise, f"your function raised {type(exc).__name__}: {exc}", show=show
+        )
