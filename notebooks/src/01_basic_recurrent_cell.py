@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 01 — The basic recurrent cell and layer
+# # The basic recurrent cell and layer
 #
 # *Lecture part: **Basic RNNs** (Introduction, Basic Recurrent Cell, Basic Recurrent Layer, Memory Cells).
 # Next: [02 — input/output mappings](02_io_mappings.ipynb).*
