@@ -64,7 +64,7 @@ def test_render_markdown_flags_rows_and_total():
     assert lines[0] == "# Benchmarks"
     assert "- **Machine**: 2 cores (test CPU)" in lines
     assert "- **Date**: 2024-01-02" in lines
-    assert "- **Whole course**: 301 s (OVER budget)" in lines
+    assert "- **Whole course**: 301 s (OVER budget); 1 notebook(s) FAILED and not counted" in lines
     assert "| notebooks/01_fast.ipynb | 12.3 | 400 | yes | acc = 0.9877, mse = 1.5e-07 |" in lines
     assert "| notebooks/02_slow.ipynb | 75.0 | 500 | NO | — |" in lines
     assert "| notebooks/03_fat.ipynb | 20.0 | 1500 | NO | — |" in lines
@@ -83,6 +83,11 @@ def test_render_markdown_total_within_budget_and_no_extras():
         [nb_row("01", 1.0, 1)], {}, total=bench.BUDGET_TOTAL_SECONDS, machine_line="m", date="d"
     )
     assert "- **Whole course**: 300 s (within budget)" in text.splitlines()
+
+
+def test_strip_ansi_removes_colour_codes():
+    coloured = "\x1b[31mValueError\x1b[39m: bad \x1b[38;5;28;01mraise\x1b[0m"
+    assert bench.strip_ansi(coloured) == "ValueError: bad raise"
 
 
 def test_plot_writes_a_png_from_fake_rows(tmp_path):

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -77,9 +78,17 @@ def bench_notebook(path: Path) -> dict:
         check=False,
     )
     if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        tail = strip_ansi(proc.stderr or proc.stdout).strip().splitlines()[-5:]
         return {"notebook": str(path.relative_to(ROOT)), "error": " | ".join(tail)}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without terminal colour codes (IPython colours the tracebacks nbclient reports)."""
+    return _ANSI.sub("", text)
 
 
 def notebooks(only: list[str]) -> list[Path]:
@@ -161,6 +170,7 @@ def render_markdown(
     rows: list[dict], extra: dict, total: float, *, machine_line: str, date: str
 ) -> str:
     """The text of ``BENCHMARKS.md``: machine, date, budgets, the per-notebook table, then the extras."""
+    failed = sum("error" in r for r in rows)
     lines = [
         "# Benchmarks",
         "",
@@ -172,7 +182,8 @@ def render_markdown(
         f"- **Budgets**: each notebook <= {BUDGET_SECONDS:.0f} s and <= {BUDGET_MB:.0f} MB peak on 2 CPU cores; "
         f"the whole course <= {BUDGET_TOTAL_SECONDS / 60:.0f} min.",
         f"- **Whole course**: {total:.0f} s "
-        + ("(within budget)" if total <= BUDGET_TOTAL_SECONDS else "(OVER budget)"),
+        + ("(within budget)" if total <= BUDGET_TOTAL_SECONDS else "(OVER budget)")
+        + (f"; {failed} notebook(s) FAILED and not counted" if failed else ""),
         "",
         "| notebook | wall time (s) | peak memory (MB) | within budget | headline metrics |",
         "|---|---:|---:|:---:|---|",
