@@ -173,7 +173,7 @@ def test_02_2():
     not_model = nb02.exercise_02_2(lambda s, f, c: keras.layers.SimpleRNN(8))
     assert not not_model and "return a keras.Model" in not_model.message
     wrong_classes = nb02.exercise_02_2(lambda s, f, c: build_seq2vec(s, f, c + 1))
-    assert not wrong_classes and "(N, C) = (4, 3), got (4, 4)" in wrong_classes.message
+    assert not wrong_classes and "shape (4, 3) = (N, C), got shape (4, 4)" in wrong_classes.message
 
 
 def build_encoder_decoder(steps, features, horizon):
@@ -210,7 +210,7 @@ def test_02_3():
 
     for fn, message in [
         (one_layer, "two recurrent layers"),
-        (wrong_length, "(N, K, 1) = (3, 4, 1), got (3, 5, 1)"),
+        (wrong_length, "shape (3, 4, 1) = (N, K, 1), got shape (3, 5, 1)"),
     ]:
         result = nb02.exercise_02_3(fn)
         assert not result and message in result.message

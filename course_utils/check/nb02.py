@@ -128,7 +128,9 @@ def exercise_02_2(build_seq2vec: Callable[[int, int, int], Any]) -> Feedback:
             f"the output {out.shape} still has a time axis: a sequence-to-vector model keeps only the last output (return_sequences=False).",
         )
     if out.shape != (4, classes):
-        return failed(ex, f"expected an output of shape (N, C) = {(4, classes)}, got {out.shape}.")
+        return failed(
+            ex, f"expected an output of shape {(4, classes)} = (N, C), got shape {out.shape}."
+        )
     if not (np.all(out >= 0) and np.allclose(out.sum(axis=1), 1.0, atol=1e-4)):
         return failed(
             ex,
@@ -154,7 +156,7 @@ def exercise_02_3(build_encoder_decoder: Callable[[int, int, int], Any]) -> Feed
         return problem
     if out.shape != (3, horizon, 1):
         return failed(
-            ex, f"expected an output of shape (N, K, 1) = {(3, horizon, 1)}, got {out.shape}."
+            ex, f"expected an output of shape {(3, horizon, 1)} = (N, K, 1), got shape {out.shape}."
         )
     changed = x.copy()
     changed[:, 0] += 3.0  # the first input can reach the decoder only through the encoder's state
