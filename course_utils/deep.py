@@ -722,7 +722,12 @@ def draw_stack(
                 )
                 ax.text(cx, cy + h / 2 + 0.4, rf"$y({t})$", ha="center", va="bottom", fontsize=9)
         ax.text(
-            1.5 - w / 2 - 0.5, row + 0.12, rf"$h^{{({row})}}(0)$", ha="right", va="bottom", fontsize=8
+            1.5 - w / 2 - 0.5,
+            row + 0.12,
+            rf"$h^{{({row})}}(0)$",
+            ha="right",
+            va="bottom",
+            fontsize=8,
         )
     ax.set_xlim(0.2, 1.5 * steps + 0.8)
     ax.set_ylim(0.1, layers + 0.95)
