@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 02 — Input/output mappings
+# # Input/output mappings
 #
 # *Lecture part: **Input/Output Mappings**. Previous: [01 — the basic recurrent cell](01_basic_recurrent_cell.ipynb);
 # next: [03 — TensorFlow/Keras examples](03_tensorflow_examples.ipynb).*
@@ -66,17 +66,24 @@ plt.show()
 
 # %% [markdown]
 # Every model below is the same size: one `SimpleRNN` layer of 32 units (plus a second one for the
-# decoder), trained with Adam for `EPOCHS` epochs. We score each on the test set next to its baseline.
+# decoder), trained with Adam for `EPOCHS` epochs by one small helper, `fit_and_score`, which also scores
+# the model on the test set next to its baseline.
 
 # %%
-def train_model(model, task, loss="mse"):
-    """Compile, fit on a training task and return the model (seeded by the setup cell)."""
-    model.compile(optimizer=keras.optimizers.Adam(0.005), loss=loss)
-    model.fit(task.x, task.y, epochs=EPOCHS, batch_size=32, verbose=0)
-    return model
-
-
 results = {}  # mapping -> (test score, baseline score, metric)
+
+
+def fit_and_score(model, train_task, test_task, loss="mse"):
+    """Compile and fit on the training task (seeded by the setup cell), predict the test inputs.
+
+    Returns (prediction, test score, baseline score); the score is recorded for the benchmarks.
+    """
+    model.compile(optimizer=keras.optimizers.Adam(0.005), loss=loss)
+    model.fit(train_task.x, train_task.y, epochs=EPOCHS, batch_size=32, verbose=0)
+    pred = model.predict(test_task.x, verbose=0)
+    score = metrics.record(f"nb02_{test_task.kind}_test_{test_task.metric}", test_task.score(pred))
+    results[test_task.kind] = (score, test_task.baseline_score, test_task.metric)
+    return pred, score, test_task.baseline_score
 
 # %% [markdown]
 # ## 1. Sequence-to-sequence
@@ -88,11 +95,7 @@ results = {}  # mapping -> (test score, baseline score, metric)
 
 # %%
 seq2seq_train, seq2seq_test = signals.next_step_task(train), signals.next_step_task(test)
-model = train_model(mappings.seq2seq_model(None, 1, UNITS), seq2seq_train)
-pred = model.predict(seq2seq_test.x, verbose=0)  # (N, T-1, 1)
-score = metrics.record("nb02_seq2seq_test_mse", seq2seq_test.score(pred))
-baseline = seq2seq_test.baseline_score
-results["seq2seq"] = (score, baseline, "MSE")
+pred, score, baseline = fit_and_score(mappings.seq2seq_model(None, 1, UNITS), seq2seq_train, seq2seq_test)  # pred (N, T-1, 1)
 assert score < 0.5 * baseline, (score, baseline)
 print(f"test MSE {score:.4f} vs persistence {baseline:.4f}")
 mappings.plot_prediction(seq2seq_test, pred, index=0)
@@ -108,11 +111,10 @@ plt.show()
 
 # %%
 seq2vec_train, seq2vec_test = signals.frequency_task(train), signals.frequency_task(test)
-model = train_model(mappings.seq2vec_model(None, 1, UNITS, outputs=3), seq2vec_train, loss="sparse_categorical_crossentropy")
-probs = model.predict(seq2vec_test.x, verbose=0)  # (N, 3)
-score = metrics.record("nb02_seq2vec_test_accuracy", seq2vec_test.score(probs))
-baseline = seq2vec_test.baseline_score
-results["seq2vec"] = (score, baseline, "accuracy")
+probs, score, baseline = fit_and_score(
+    mappings.seq2vec_model(None, 1, UNITS, outputs=3), seq2vec_train, seq2vec_test, loss="sparse_categorical_crossentropy"
+)  # probs (N, 3)
+assert abs(baseline - 1 / 3) < 0.01, baseline  # balanced classes: the majority class is right a third of the time
 assert score > baseline + 0.3, (score, baseline)
 print(f"test accuracy {score:.3f} vs most-frequent-class {baseline:.3f}")
 mappings.plot_prediction(seq2vec_test, probs, index=0)
@@ -129,11 +131,7 @@ plt.show()
 
 # %%
 vec2seq_train, vec2seq_test = signals.generation_task(train), signals.generation_task(test)
-model = train_model(mappings.vec2seq_model(4, T, UNITS), vec2seq_train)
-pred = model.predict(vec2seq_test.x, verbose=0)  # (N, T, 1)
-score = metrics.record("nb02_vec2seq_test_mse", vec2seq_test.score(pred))
-baseline = vec2seq_test.baseline_score
-results["vec2seq"] = (score, baseline, "MSE")
+pred, score, baseline = fit_and_score(mappings.vec2seq_model(4, T, UNITS), vec2seq_train, vec2seq_test)  # pred (N, T, 1)
 assert score < 0.5 * baseline, (score, baseline)
 print(f"test MSE {score:.4f} vs average signal {baseline:.4f}")
 mappings.plot_prediction(vec2seq_test, pred, index=0)
@@ -152,11 +150,7 @@ plt.show()
 # %%
 encdec_train = signals.continuation_task(train, HORIZON)
 encdec_test = signals.continuation_task(test, HORIZON)
-model = train_model(mappings.encoder_decoder_model(None, 1, HORIZON, UNITS), encdec_train)
-pred = model.predict(encdec_test.x, verbose=0)  # (N, K, 1)
-score = metrics.record("nb02_encdec_test_mse", encdec_test.score(pred))
-baseline = encdec_test.baseline_score
-results["encdec"] = (score, baseline, "MSE")
+pred, score, baseline = fit_and_score(mappings.encoder_decoder_model(None, 1, HORIZON, UNITS), encdec_train, encdec_test)  # pred (N, K, 1)
 assert score < 0.5 * baseline, (score, baseline)
 print(f"test MSE {score:.4f} vs repeat-last-value {baseline:.4f}")
 mappings.plot_prediction(encdec_test, pred, index=0)
