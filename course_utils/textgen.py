@@ -280,12 +280,15 @@ def build_char_model(
 
 
 def keras_next_distribution(model: Any) -> NextDistribution:
-    """Wrap a character model (ids ``(N, T)`` -> logits ``(N, T, V)``) as contexts -> probabilities ``(N, V)``."""
+    """Wrap a character model (ids ``(N, T)`` -> logits ``(N, T, V)``) as contexts -> probabilities ``(N, V)``.
+
+    Generation calls it once per character, so it uses the model's compiled predict function
+    (``predict_on_batch``, traced once) rather than an eager call, which is some 30 times slower.
+    """
 
     def next_distribution(window: np.ndarray) -> np.ndarray:
-        logits = np.asarray(model(window.astype(np.int32), training=False))[:, -1, :].astype(
-            np.float64
-        )
+        logits = np.asarray(model.predict_on_batch(window.astype(np.int32)))[:, -1, :]
+        logits = logits.astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
         return weights / weights.sum(axis=1, keepdims=True)
