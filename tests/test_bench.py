@@ -289,6 +289,37 @@ def test_time_records_count_characters_consistently():
         assert np.isfinite(rec["loss_first"]) and np.isfinite(rec["loss_last"])
 
 
+def test_run_charrnn_end_to_end_on_a_tiny_setting():
+    messages = []
+    data = bench_extras.run_charrnn(
+        hidden=8,
+        seq_length=10,
+        batch=4,
+        n_chars=400,
+        corpus_chars=1000,
+        repeats=1,
+        progress=messages.append,
+    )
+    assert [r["batch"] for r in data["runs"]] == [1, 1, 4]
+    assert [r["chars"] for r in data["runs"]] == [400, 400, 400]
+    classic, single, batched = data["runs"]
+    assert data["ratio"] == pytest.approx(batched["chars_per_sec"] / classic["chars_per_sec"])
+    assert data["ratio_unbatched"] == pytest.approx(
+        single["chars_per_sec"] / classic["chars_per_sec"]
+    )
+    assert data["corpus_chars"] == 1000 and len(messages) == 3
+    assert "characters / s" in bench_extras.charrnn_markdown(data)
+
+
+def test_run_charrnn_needs_a_corpus_longer_than_one_stream():
+    assert bench_extras.CHAR_CORPUS > bench_extras.CHAR_COUNT
+    with pytest.raises(
+        ValueError,
+        match=r"corpus_chars: expected more than n_chars = 500 \(one stream must fit\), got 500",
+    ):
+        bench_extras.run_charrnn(n_chars=500, corpus_chars=500)
+
+
 # ----------------------------------------------------------------------------------------------
 # charrnn_classic: the peer is a correct char-RNN
 # ----------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ CHAR_HIDDEN = 100  # hidden units H, both trainers
 CHAR_SEQ_LENGTH = 25  # steps per chunk (truncated BPTT length), both trainers
 CHAR_BATCH = 32  # streams per update in the course's trainer
 CHAR_COUNT = 64_000  # characters each trainer trains on (80 updates of 32 x 25 for the batched one)
-CHAR_CORPUS = 60_000  # characters of the stdlib corpus used
+CHAR_CORPUS = 80_000  # characters of the stdlib corpus used (one stream of CHAR_COUNT + 1 must fit)
 # Timed runs per trainer; the fastest counts (a busy machine only ever slows a run down).
 CHAR_REPEATS = 2
 BLAS_THREADS = 1  # the same NumPy BLAS setting for both trainers (runtime.limit_blas_threads)
@@ -274,6 +274,10 @@ def run_charrnn(
     progress: Progress = _say,
 ) -> dict[str, Any]:
     """Time the classic char-RNN, the course's trainer with one stream, and with ``batch`` streams."""
+    if corpus_chars <= n_chars:
+        raise ValueError(
+            f"corpus_chars: expected more than n_chars = {n_chars} (one stream must fit), got {corpus_chars}"
+        )
     runtime.limit_blas_threads(BLAS_THREADS)
     ids, alphabet = char_corpus(corpus_chars)
     K = len(alphabet)
