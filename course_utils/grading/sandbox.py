@@ -336,7 +336,12 @@ class Sandbox:
 
     def _exit_reason(self) -> str:
         proc = self._proc
-        code = proc.poll() if proc else None
+        code = None
+        if proc is not None:
+            try:  # the pipe can close a moment before the exit status is there
+                code = proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
         if code is None:
             return "the submission's process stopped answering"
         if code < 0:
