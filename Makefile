@@ -61,3 +61,12 @@ slides: $(STAMP)  ## build the offline reveal.js decks into slides/_build/ (npm 
 
 bench: $(STAMP)  ## execute every notebook in a fresh kernel, measure, rewrite BENCHMARKS.md
 	$(BIN)/python tools/bench.py
+
+release: $(STAMP)  ## student editions + autograders into dist/ (ID=a1_rnn_bptt for one)
+	$(BIN)/python -m course_utils.grading release $(ID)
+
+grade: $(STAMP)  ## make grade ID=a1_rnn_bptt SUBMISSIONS=path/to/folder [CSV=grades.csv]
+	$(BIN)/python -m course_utils.grading grade $(ID) $(SUBMISSIONS) --csv $(or $(CSV),grades-$(ID).csv)
+
+mutation: $(STAMP)  ## mutation-test the autograders (minutes per assignment)
+	$(BIN)/python -m course_utils.grading.mutation $(ID)
