@@ -39,7 +39,9 @@ def test_rel_error_is_scale_aware():
     assert rel_error(a, a + np.array([0.0, 1e-12, 0.0])) == pytest.approx(
         1e-12
     )  # a tiny entry does not blow it up
-    assert rel_error(100 * a, 100 * a + np.array([1e-3, 0, 0])) == pytest.approx(1e-3 / 100.001, rel=1e-9)
+    assert rel_error(100 * a, 100 * a + np.array([1e-3, 0, 0])) == pytest.approx(
+        1e-3 / 100.001, rel=1e-9
+    )
     assert rel_error([1.0], [-1.0]) == pytest.approx(2.0)
     with pytest.raises(
         ValueError, match=r"^b: expected shape \(3,\) \(the shape of a\), got \(2,\)$"

@@ -41,7 +41,9 @@ from course_utils import links
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # Outside the clone, so CI's fresh clones on the same machine reuse it; COURSE_CACHE_DIR moves it.
-CACHE = Path(os.environ.get("COURSE_CACHE_DIR", Path.home() / ".cache" / "rnn-course")) / "colab-sim"
+CACHE = (
+    Path(os.environ.get("COURSE_CACHE_DIR", Path.home() / ".cache" / "rnn-course")) / "colab-sim"
+)
 TF_VERSION = "2.21.0"
 # What Colab ships that the course relies on, besides TensorFlow (and the Keras it pulls in). Versions are
 # the lock's, so the cached base is reproducible; Colab's own versions differ only in patch releases.
