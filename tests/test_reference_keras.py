@@ -171,7 +171,7 @@ def test_to_keras_checks_shapes_and_variant():
     ):
         ref.to_keras(layer, {**params, "reset_after": False})
     bad = params["Wh"][:, :-1]
-    with pytest.raises(ValueError, match=r"Wh: expected shape \(\d+, \d+\) = \(\d+, \d+\), got "):
+    with pytest.raises(ValueError, match=r"Wh: expected shape \(\d+, \d+\), got \(\d+, \d+\)"):
         ref.to_keras(layer, {**params, "Wh": bad})
     with pytest.raises(
         ValueError, match=r"params: expected a 'b' entry, got keys \['Wh', 'Wx', 'reset_after'\]"
