@@ -31,32 +31,33 @@ import tensorflow as tf
 
 from course_utils import check, forecasting, metrics, textgen
 from course_utils import reference as ref
-from course_utils.data import generate_series, load_digit_sequences, load_stdlib_corpus
+from course_utils.data import generate_series, load_digit_sequences, load_stdlib_corpus, series_bound
 from course_utils.data import digits as digit_plots
 from course_utils.widgets import temperature
 
-# The speed/quality knob: every training run is this many epochs (x2 for the forecasters).
-# The stored run uses 4; 10 gives better models and takes about 2.5 times as long.
+# The speed/quality knob: training epochs (x4 for the digit classifier, x3 for the deep forecasters).
+# The stored run uses 4; 10 gives better models and about 2.5 times the training time.
 EPOCHS = 4
 started = time.perf_counter()
 
 # %% [markdown]
 # ## 1. Unrolling by hand
 #
-# The lecture's first example is a layer of 5 recurrent neurons unrolled over two time steps. With a
-# mini-batch $X^{(t)}$ of shape $(N, D)$ (one row per instance) and the row-batch form of the layer,
+# The lecture's first example is a layer of 5 recurrent neurons unrolled over two time steps. For one
+# instance the layer computes $y(t) = \phi\left(W_x^\top x(t) + W_y^\top y(t-1) + b\right)$; for a
+# mini-batch $X(t)$ of shape $(N, D)$ (one row per instance) the row-batch form is
+# $Y(t) = \phi\left(X(t)\, W_x + Y(t-1)\, W_y + b\right)$. With $Y(-1) = 0$ and $\phi = \tanh$ the two
+# steps are
 #
-# $$Y^{(0)} = \phi\left(X^{(0)} W_x + b\right), \qquad Y^{(1)} = \phi\left(Y^{(0)} W_y + X^{(1)} W_x + b\right),$$
-#
-# with $\phi = \tanh$ and $Y^{(-1)} = 0$.
+# $$Y(0) = \phi\left(X(0)\, W_x + b\right), \qquad Y(1) = \phi\left(X(1)\, W_x + Y(0)\, W_y + b\right).$$
 #
 # | symbol | shape | meaning |
 # |---|---|---|
-# | $X^{(t)}$ | $(N, D) = (4, 3)$ | inputs at step $t$ |
+# | $X(t)$ | $(N, D) = (4, 3)$ | inputs at step $t$ |
 # | $W_x$ | $(D, H) = (3, 5)$ | input weights (Keras `kernel`) |
 # | $W_y$ | $(H, H) = (5, 5)$ | recurrent weights (Keras `recurrent_kernel`) |
 # | $b$ | $(H,) = (5,)$ | bias |
-# | $Y^{(t)}$ | $(N, H) = (4, 5)$ | outputs (= hidden states) at step $t$ |
+# | $Y(t)$ | $(N, H) = (4, 5)$ | outputs (= hidden states) at step $t$ |
 #
 # Here it is in TensorFlow, with explicit variables:
 
@@ -71,7 +72,7 @@ Wy = tf.Variable(rng.normal(scale=0.3, size=(n_neurons, n_neurons)).astype(np.fl
 b = tf.Variable(np.zeros(n_neurons, dtype=np.float32))  # (H,)
 
 Y0 = tf.tanh(X0 @ Wx + b)  # (N, H)
-Y1 = tf.tanh(Y0 @ Wy + X1 @ Wx + b)  # (N, H)
+Y1 = tf.tanh(X1 @ Wx + Y0 @ Wy + b)  # (N, H)
 
 # %% [markdown]
 # Keras' `SimpleRNN` computes exactly this when it gets the same weights. It takes the whole sequence as
@@ -100,43 +101,52 @@ print("by hand, SimpleRNN and the NumPy reference agree to 1e-5")
 # time step. Keras does this with `unroll=True`. The default is **dynamic unrolling**: one copy of the cell
 # inside a symbolic loop (`tf.while_loop`) that runs $T$ times. Static unrolling builds a graph that grows
 # with $T$ — slow to build, memory-hungry, and impossible for unknown $T$ — but each step skips the loop's
-# overhead, so it can run faster on short sequences. Let's time both (your numbers depend on the machine;
-# they are shown, not asserted).
+# overhead, so it can run faster on short sequences. Below we count the matrix products (`MatMul` ops) in
+# each traced graph, which is exact and asserted, and time the build and the calls (your timings depend
+# on the machine; they are shown, not asserted).
 
 
 # %%
-def time_layer(unroll: bool, steps: int, repeats: int = 10) -> tuple[float, float]:
-    """Seconds to build (trace) a compiled call of a SimpleRNN(32), and seconds per call afterwards."""
+def time_layer(unroll: bool, steps: int, repeats: int = 10) -> tuple[int, float, float]:
+    """MatMul ops in the traced graph of a SimpleRNN(32), seconds to build (trace) it, seconds per call."""
     rnn = keras.layers.SimpleRNN(32, unroll=unroll)
     call = tf.function(lambda x: rnn(x))
-    x = tf.random.normal((64, steps, 8), seed=1)
+    x = tf.random.normal((64, steps, 8), seed=1)  # (N, T, D)
     start = time.perf_counter()
+    graph = call.get_concrete_function(x).graph
     call(x).numpy()
     build = time.perf_counter() - start
+    matmuls = sum(op.type == "MatMul" for op in graph.get_operations())
     start = time.perf_counter()
     for _ in range(repeats):
         call(x).numpy()
-    return build, (time.perf_counter() - start) / repeats
+    return matmuls, build, (time.perf_counter() - start) / repeats
 
 
-print(f"{'T':>4} {'unrolling':>10} {'build (ms)':>11} {'per call (ms)':>14}")
+matmuls = {}
+print(f"{'T':>4} {'unrolling':>10} {'MatMul ops':>11} {'build (ms)':>11} {'per call (ms)':>14}")
 for steps in (5, 50):
     for unroll in (True, False):
-        build, per_call = time_layer(unroll, steps)
+        matmuls[steps, unroll], build, per_call = time_layer(unroll, steps)
+        kind = "static" if unroll else "dynamic"
         print(
-            f"{steps:>4} {'static' if unroll else 'dynamic':>10} {1e3 * build:>11.0f} {1e3 * per_call:>14.2f}"
+            f"{steps:>4} {kind:>10} {matmuls[steps, unroll]:>11} {1e3 * build:>11.0f} {1e3 * per_call:>14.2f}"
         )
+assert matmuls[50, True] == 10 * matmuls[5, True], matmuls  # one cell copy per step
+assert matmuls[50, False] == matmuls[5, False] < matmuls[5, True], matmuls  # one cell in a loop
 
 # %% [markdown]
-# Static unrolling pays at build time (the graph for $T = 50$ holds 50 cells); dynamic unrolling
-# builds once for any length. That is why `unroll=True` is only worth it for short, fixed-length sequences.
+# The static graph holds one copy of the cell per step: two matrix products, $X(t)\,W_x$ and
+# $Y(t-1)\,W_y$, per step, so ten times as many for $T = 50$ as for $T = 5$, and it takes longer to
+# build. The dynamic graph is the same size for any length (the loop body is traced once). That is why
+# `unroll=True` is only worth it for short, fixed-length sequences.
 
 # %% [markdown]
 # ## 2. Variable-length input sequences: padding and masking
 #
 # A batch is one tensor, so sequences of different lengths are **padded** with zeros to the longest one.
 # A **mask** $(N, T)$ — True for real steps, False for padding — tells the layer to skip the padded steps:
-# at a masked step the state is carried over unchanged, $h^{(t)} = h^{(t-1)}$, so the final state is the
+# at a masked step the state is carried over unchanged, $h(t) = h(t-1)$, so the final state is the
 # state after each sequence's own last step. Keras builds the mask with `Masking(mask_value=0.0)` for
 # vectors, or `Embedding(..., mask_zero=True)` for token ids.
 
@@ -218,8 +228,9 @@ assert all(EOS not in r.ids for r in outputs)
 # ## 4. A sequence classifier: digits read row by row
 #
 # A sequence-to-vector RNN can classify images if it reads them as sequences: scikit-learn's 8x8 digits
-# (bundled, no download) become $T = 8$ time steps of $D = 8$ pixels, top row first. A `SimpleRNN(64)`
-# reads the rows; its last state $h^{(8)}$, shape $(N, 64)$, goes to a `Dense` softmax over the 10 digits.
+# (bundled, no download) become $T = 8$ time steps of $D = 8$ pixels, top row first ($t = 0, \dots, 7$). A
+# `SimpleRNN(64)` reads the rows; its last state $h(7)$, shape $(N, 64)$, goes to a `Dense` softmax over the
+# 10 digits.
 
 # %%
 digits = load_digit_sequences(seed=0)
@@ -261,7 +272,7 @@ plt.tight_layout()
 #
 # `course_utils.data.generate_series` draws a family of series: each is a sum of two sines with random
 # frequencies and phases plus noise, $s(t) = 0.5\sin(\omega_1 (t-\tau_1)) + 0.2\sin(\omega_2 (t-\tau_2)) +
-# \varepsilon(t)$, with 60 steps. The models see the first 50 values, $x$ of shape $(N, 50, 1)$, and predict
+# \varepsilon(t)$, sampled at 60 evenly spaced times $t \in [0, 1]$. The models see the first 50 values, $x$ of shape $(N, 50, 1)$, and predict
 # what follows, $y$ of shape $(N, n_{out})$. Frequencies vary from series to series, so a good forecaster
 # has to work out each series' rhythm from the window it sees.
 #
@@ -293,8 +304,9 @@ results = {
 # The deep RNN is trained **at every step** (a sequence-to-sequence mapping from notebook 02): after each
 # input step $t$ it forecasts $x(t+1)$, so its output is $(N, T, 1)$ and the targets
 # (`forecasting.sequence_targets`) are the series shifted by one. One window then gives 50 error signals
-# instead of one, which makes training much faster; to forecast we keep the output after the last step.
-# Its learning rate decays along a cosine from $10^{-2}$ to 0.
+# instead of one; to forecast we keep the output after the last step. It trains for `3 * EPOCHS` epochs
+# while its learning rate decays along a cosine from $3 \cdot 10^{-3}$ to 0 (starting from $10^{-2}$
+# instead, it was no better than the linear fit for three model seeds out of five).
 
 # %%
 simple_rnn = forecasting.build_forecaster("simple", units=20, seed=0)
@@ -302,23 +314,30 @@ simple_rnn.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
 results["simple RNN"] = forecasting.mse(y_valid, forecasting.forecast_direct(simple_rnn, x_valid))
 
 
-def cosine_decay(epochs: int) -> keras.optimizers.schedules.LearningRateSchedule:
-    steps_per_epoch = -(-len(x_train) // 32)
-    return keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=epochs * steps_per_epoch)
-
+deep_epochs = 3 * EPOCHS
+steps_per_epoch = -(-len(x_train) // 32)  # batches of 32 windows
+cosine_decay = keras.optimizers.schedules.CosineDecay(3e-3, decay_steps=deep_epochs * steps_per_epoch)
 
 y_train_seq = forecasting.sequence_targets(parts.train, n_in=50, n_out=1)  # (2000, 50, 1)
 deep_rnn = forecasting.build_forecaster(
-    "deep", units=32, n_layers=2, every_step=True, learning_rate=cosine_decay(2 * EPOCHS), seed=0
+    "deep", units=32, n_layers=2, every_step=True, learning_rate=cosine_decay, seed=0
 )
-deep_rnn.fit(x_train, y_train_seq, epochs=2 * EPOCHS, batch_size=32, verbose=0)
+deep_rnn.fit(x_train, y_train_seq, epochs=deep_epochs, batch_size=32, verbose=0)
 results["deep RNN"] = forecasting.mse(y_valid, forecasting.forecast_direct(deep_rnn, x_valid))
 print(forecasting.results_table(results, digits=5))
+
+# %% [markdown]
+# The deep RNN beats both baselines: the naive forecast by far, the linear fit by more than 10 % (over
+# model seeds 0 to 4 its MSE was 0.75 to 0.84 times the linear one). The simple RNN, which learns from the
+# last step only for `EPOCHS` epochs, does not even beat the linear fit. So the table is not a clean test of
+# depth: the deep RNN also learns from every step and trains longer. Notebook 05 compares depths on
+# equal terms.
 
 # %%
 metrics.record("nb03_deep_rnn_one_step_mse", results["deep RNN"])
 assert results["deep RNN"] < 0.9 * results["linear (least squares)"], results
 assert results["deep RNN"] < 0.5 * results["naive"], results
+assert results["simple RNN"] > results["linear (least squares)"], results
 
 # %% [markdown]
 # ### Ten steps ahead: iterative versus direct
@@ -326,7 +345,8 @@ assert results["deep RNN"] < 0.5 * results["naive"], results
 # - **Iterative**: use the one-step deep RNN ten times, appending each prediction to the window. Simple, but
 #   errors compound: the model is fed its own mistakes.
 # - **Direct**: train a deep RNN whose `Dense` layer has 10 outputs, $\hat{y} \in \mathbb{R}^{N \times 10}$,
-#   to predict all ten values at once (again trained at every step: after step $t$, the next ten values).
+#   to predict all ten values at once (again trained at every step: after step $t$, the next ten values,
+#   with the same epochs and learning-rate schedule).
 
 # %%
 x_train10, y_train10 = forecasting.split_window(parts.train, n_out=10)  # (2000, 50, 1), (2000, 10)
@@ -334,9 +354,9 @@ x_valid10, y_valid10 = forecasting.split_window(parts.valid, n_out=10)  # (500, 
 
 y_train10_seq = forecasting.sequence_targets(parts.train, n_in=50, n_out=10)  # (2000, 50, 10)
 direct_rnn = forecasting.build_forecaster(
-    "deep", units=32, n_out=10, every_step=True, learning_rate=cosine_decay(2 * EPOCHS), seed=0
+    "deep", units=32, n_out=10, every_step=True, learning_rate=cosine_decay, seed=0
 )
-direct_rnn.fit(x_train10, y_train10_seq, epochs=2 * EPOCHS, batch_size=32, verbose=0)
+direct_rnn.fit(x_train10, y_train10_seq, epochs=deep_epochs, batch_size=32, verbose=0)
 
 forecasts10 = {
     "naive": forecasting.naive_forecast(x_valid10, 10),
@@ -348,6 +368,7 @@ results10 = {name: forecasting.mse(y_valid10, pred) for name, pred in forecasts1
 print(forecasting.results_table(results10, digits=5))
 metrics.record("nb03_direct_10_step_mse", results10["deep RNN, direct"])
 assert results10["deep RNN, direct"] < 0.5 * results10["naive"], results10
+assert results10["deep RNN, direct"] < 0.7 * results10["linear (direct)"], results10
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.2), sharey=True)
@@ -382,7 +403,11 @@ plt.tight_layout()
 # %%
 seed_window = x_valid[:3]  # (3, 50, 1)
 invented = forecasting.forecast_iterative(deep_rnn, seed_window, 100)  # (3, 100)
-assert np.all(np.abs(invented) < 1.5), "the generated series should stay in the data's range"
+late_std = float(invented[:, 50:].std(axis=1).min())  # the quietest of the three, 50-100 steps out
+print(f"generated values within ±{np.abs(invented).max():.2f} (the data: ±{series_bound():.2f})")
+print(f"std of generated steps 51-100: {late_std:.3f} (validation series: {parts.valid.std():.3f})")
+assert np.abs(invented).max() < 1.25 * series_bound(), "the generated series should stay near the data's range"
+assert late_std > 0.25 * parts.valid.std(), "the generated series should keep oscillating, not die out"
 ax = forecasting.plot_forecast(seed_window, invented, index=1)
 ax.lines[1].set_label("generated (fed back 100 times)")
 ax.legend(fontsize="small")
@@ -446,27 +471,29 @@ low, high = diversity(0.2), diversity(1.2)
 metrics.record("nb03_distinct4_low_temperature", low)
 metrics.record("nb03_distinct4_high_temperature", high)
 print(f"distinct 4-grams: {low:.2f} at temperature 0.2, {high:.2f} at temperature 1.2")
-assert low < high - 0.1, (low, high)
+assert low < high - 0.25, (low, high)
 
 # %% [markdown]
-# Generation that stops at an end token (section 3) works with the real model too: with the newline as
-# EOS, the model writes exactly one line of code after each prompt, and the lines differ in length.
+# Generation that stops at an end token (section 3) works with the real model too. With the newline as
+# EOS, each prompt gets one line of (Python-flavoured) text: a row stops at its own newline, or at the cap of
+# 80 characters, so the lines differ in length.
 
 # %%
+line_prompts = ("    if ", "    for", "    x =", "    ret", "    def", "    sel")
 lines = textgen.generate(
     next_char,
-    prompts := np.stack([vocab.encode(p) for p in ("    if ", "    for", "    x =")]),
+    np.stack([vocab.encode(p) for p in line_prompts]),  # (6, 7) ids
     max_len=80,
-    temperature=0.5,
+    temperature=0.8,
     end_id=vocab.id_of("\n"),
     context=64,
     seed=2,
 )
-for p, line in zip(prompts, lines):
-    print(
-        repr(vocab.decode(p) + vocab.decode(line.ids)),
-        "(ended at newline)" if line.stopped_at_end else "",
-    )
+for p, line in zip(line_prompts, lines):
+    print(repr(p + vocab.decode(line.ids)), "(ended at newline)" if line.stopped_at_end else "")
+ended = sum(line.stopped_at_end for line in lines)
+assert ended >= len(lines) // 2, f"only {ended} of {len(lines)} lines ended at a newline"
+assert len({len(line.ids) for line in lines}) > 1, "the lines should differ in length"
 
 # %% [markdown]
 # ## Results (stored run)
@@ -538,13 +565,15 @@ feedback = check.exercise_03_3(pad_and_mask)
 # ## Summary
 #
 # - A recurrent layer is the same cell applied at every step; unrolled by hand with `tf.Variable` weights it
-#   equals `keras.layers.SimpleRNN` (and the NumPy reference). Static unrolling costs build time and memory
-#   that grow with $T$; dynamic unrolling builds one loop for any length.
+#   equals `keras.layers.SimpleRNN` (and the NumPy reference). A statically unrolled graph holds one copy of
+#   the cell per step, so its size and build time grow with $T$; dynamic unrolling builds one loop for any
+#   length.
 # - Padding plus a mask lets one batch hold sequences of different lengths without changing any result;
 #   an end-of-sequence token lets outputs have different lengths.
 # - A `SimpleRNN(64)` reading digits row by row classifies them with at least 95 % test accuracy.
-# - For forecasting, baselines come first: the deep RNN beats the naive and the least-squares linear
-#   forecasts one step ahead, and a direct 10-output model beats the naive forecast ten steps ahead.
+# - For forecasting, baselines come first: the deep RNN trained at every step beats the naive and the
+#   least-squares linear forecasts one step ahead (a simple RNN trained on the last step only does not),
+#   and a direct 10-output model beats both baselines ten steps ahead.
 # - Feeding predictions back turns a forecaster into a generator; for characters, the temperature trades
 #   fidelity (low $\tau$, repetitive) for diversity (high $\tau$).
 #
