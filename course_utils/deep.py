@@ -19,8 +19,10 @@ What lives here, all batch-first (``x (N, T, D)``, states ``(N, T, H)``, initial
   the end of the sequence (why long spans stay hard even for deep stacks).
 - :func:`layer_norm_rnn_forward` and :func:`layer_norm_simple_rnn_cell`: layer normalisation inside the
   recurrence, in NumPy and as a Keras cell with the same weights.
-- :func:`build_stacked_rnn`: a Keras stack with dropout between layers, recurrent dropout, layer
-  normalisation and residual connections as options; :func:`stacked_rnn_param_count` counts its weights.
+- :func:`build_stacked_rnn`: the course's one Keras stack builder (``forecasting.build_forecaster`` uses
+  it too), sequence-to-vector or, with ``every_step``, sequence-to-sequence, with dropout between layers,
+  recurrent dropout, layer normalisation and residual connections as options;
+  :func:`stacked_rnn_param_count` counts its weights.
 - :func:`fit_one_step_distributed`: the same model built under ``tf.distribute.MirroredStrategy``.
 - :func:`draw_stack` (the stack unrolled through time), :func:`plot_learning_curves` and
   :func:`plot_gradient_by_lag`: figures (``ax=None``, return the axes).
@@ -308,20 +310,33 @@ def _layer_norm_cell_class() -> type:
         """``h(t) = tanh(LayerNorm(x(t) Wx + h(t-1) Wh))``; weights ``kernel`` (D, H),
         ``recurrent_kernel`` (H, H) and the layer norm's ``gamma``/``beta`` (H,). Wrap in ``keras.layers.RNN``."""
 
-        def __init__(self, units: int, epsilon: float = 1e-3, **kwargs: Any) -> None:
+        def __init__(
+            self,
+            units: int,
+            epsilon: float = 1e-3,
+            kernel_initializer: Any = "glorot_uniform",
+            recurrent_initializer: Any = "orthogonal",
+            **kwargs: Any,
+        ) -> None:
             super().__init__(**kwargs)
             self.units = units
             self.epsilon = epsilon
+            self.kernel_initializer = keras.initializers.get(kernel_initializer)
+            self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
             self.state_size = units
             self.output_size = units
             self.layer_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="layer_norm")
 
         def build(self, input_shape: tuple) -> None:
             self.kernel = self.add_weight(
-                shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel"
+                shape=(input_shape[-1], self.units),
+                initializer=self.kernel_initializer,
+                name="kernel",
             )
             self.recurrent_kernel = self.add_weight(
-                shape=(self.units, self.units), initializer="orthogonal", name="recurrent_kernel"
+                shape=(self.units, self.units),
+                initializer=self.recurrent_initializer,
+                name="recurrent_kernel",
             )
             self.layer_norm.build((None, self.units))
             self.built = True
@@ -334,21 +349,39 @@ def _layer_norm_cell_class() -> type:
             return h, [h]
 
         def get_config(self) -> dict[str, Any]:
-            return {**super().get_config(), "units": self.units, "epsilon": self.epsilon}
+            return {
+                **super().get_config(),
+                "units": self.units,
+                "epsilon": self.epsilon,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            }
 
     return LayerNormSimpleRNNCell
 
 
 def layer_norm_simple_rnn_cell(
-    units: int, *, epsilon: float = 1e-3, name: str | None = None
+    units: int,
+    *,
+    epsilon: float = 1e-3,
+    kernel_initializer: Any = "glorot_uniform",
+    recurrent_initializer: Any = "orthogonal",
+    name: str | None = None,
 ) -> Any:
     """A Keras cell computing :func:`layer_norm_rnn_forward`'s step; use it as ``keras.layers.RNN(cell)``.
 
     Its weights map to the NumPy function as ``Wx = cell.kernel``, ``Wh = cell.recurrent_kernel``,
-    ``gamma = cell.layer_norm.gamma``, ``beta = cell.layer_norm.beta``.
+    ``gamma = cell.layer_norm.gamma``, ``beta = cell.layer_norm.beta``. The initialisers are Keras'
+    (names or objects; pass seeded ones for reproducible weights).
     """
     units = check_positive_int(units, "units")
-    return _layer_norm_cell_class()(units, epsilon=epsilon, name=name)
+    return _layer_norm_cell_class()(
+        units,
+        epsilon=epsilon,
+        kernel_initializer=kernel_initializer,
+        recurrent_initializer=recurrent_initializer,
+        name=name,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -389,32 +422,38 @@ def build_stacked_rnn(
     *,
     outputs: int = 1,
     cell: str = "simple_rnn",
+    every_step: bool = False,
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     layer_norm: bool = False,
     residual: bool = False,
-    seed: int = 0,
+    seed: int | None = 0,
     name: str | None = None,
 ) -> Any:
     """A Keras deep RNN: L recurrent layers, then ``Dense(outputs)`` on the top layer's last state.
 
     Every recurrent layer but the last has ``return_sequences=True`` so the next one gets a whole sequence;
-    the last returns only its final state (sequence-to-vector). Inputs ``(N, T, D)``, outputs
-    ``(N, outputs)``.
+    the last returns only its final state (sequence-to-vector): inputs ``(N, T, D)``, outputs
+    ``(N, outputs)``. With ``every_step=True`` the last layer returns its whole sequence too and the head
+    is applied at every step (sequence-to-sequence): outputs ``(N, T, outputs)``. One layer (``units`` of
+    length 1) is a plain recurrent layer with a dense head.
 
     Args:
         input_shape: ``(T, D)``; T may be None for any length.
         units: H_l of each recurrent layer, bottom first (its length is the depth L).
         outputs: size of the dense head (e.g. the forecast horizon).
         cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
+        every_step: apply the head after every step instead of only the last.
         dropout: rate of dropout *between* layers (after each recurrent layer, before the next one and the
-            head). Between recurrent layers the mask is the same at every time step (``noise_shape
-            (N, 1, H)``), as Keras' own ``dropout=`` argument does for a layer's inputs.
+            head). On a sequence the mask is the same at every time step (``noise_shape (N, 1, H)``), as
+            Keras' own ``dropout=`` argument does for a layer's inputs.
         recurrent_dropout: rate of dropout on ``h(t-1)`` inside each cell (Keras' ``recurrent_dropout``).
         layer_norm: use :func:`layer_norm_simple_rnn_cell` (only with ``cell="simple_rnn"``, no
             recurrent dropout).
         residual: add each layer's input to its output for every layer above the first (equal units).
-        seed: seeds the weight initialisers and dropout masks (through ``keras.utils.set_random_seed``).
+        seed: seeds every initialiser and dropout mask explicitly (layer l's kernel ``seed + 2l``, its
+            recurrent kernel ``seed + 2l + 1``, the head ``seed + 2L``), so the same seed gives the same
+            model without touching the global random state; None leaves them to Keras' global state.
         name: model name.
 
     Returns:
@@ -430,6 +469,7 @@ def build_stacked_rnn(
     sizes = [d_in] + [check_positive_int(u, f"units[{i}]") for i, u in enumerate(units)]
     outputs = check_positive_int(outputs, "outputs")
     check_choice(cell, "cell", CELLS)
+    every_step = check_bool(every_step, "every_step")
     dropout = _check_rate(dropout, "dropout")
     recurrent_dropout = _check_rate(recurrent_dropout, "recurrent_dropout")
     if layer_norm and cell != "simple_rnn":
@@ -440,13 +480,27 @@ def build_stacked_rnn(
         )
     layer_norm = check_bool(layer_norm, "layer_norm")
     flags = _residual_flags(check_bool(residual, "residual"), sizes)
-    keras.utils.set_random_seed(seed)
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+    ):
+        raise ValueError(f"seed: expected a non-negative integer or None, got {seed!r}")
+
+    def seeded(offset: int) -> int | None:
+        return None if seed is None else seed + offset
+
+    def initialisers(index: int) -> dict[str, Any]:
+        if seed is None:
+            return {}
+        return {
+            "kernel_initializer": keras.initializers.GlorotUniform(seed=seeded(2 * index)),
+            "recurrent_initializer": keras.initializers.Orthogonal(seed=seeded(2 * index + 1)),
+        }
 
     def recurrent(h: int, return_sequences: bool, index: int) -> Any:
         layer_name = f"{cell}_{index + 1}"
         if layer_norm:
             return keras.layers.RNN(
-                layer_norm_simple_rnn_cell(h),
+                layer_norm_simple_rnn_cell(h, **initialisers(index)),
                 return_sequences=return_sequences,
                 name=f"ln_{layer_name}",
             )
@@ -459,7 +513,9 @@ def build_stacked_rnn(
             h,
             return_sequences=return_sequences,
             recurrent_dropout=recurrent_dropout,
+            seed=seeded(index),
             name=layer_name,
+            **initialisers(index),
         )
 
     inputs = keras.Input(shape=tuple(input_shape), name="x")
@@ -468,19 +524,29 @@ def build_stacked_rnn(
     for i in range(depth):
         last = i == depth - 1
         # A residual top layer returns its sequence so that its input can be added step by step.
-        out = recurrent(sizes[i + 1], return_sequences=not last or flags[i], index=i)(seq)
+        out = recurrent(sizes[i + 1], return_sequences=not last or every_step or flags[i], index=i)(
+            seq
+        )
         if flags[i]:
             out = keras.layers.Add(name=f"residual_{i + 1}")([seq, out])
-            if last:
+            if last and not every_step:
                 out = _last_step_class()(name="last_step")(out)
         if dropout:
-            noise = (None, 1, sizes[i + 1]) if not last else None
+            on_sequence = not last or every_step
             drop = keras.layers.Dropout(
-                dropout, noise_shape=noise, seed=seed + i, name=f"dropout_{i + 1}"
+                dropout,
+                noise_shape=(None, 1, sizes[i + 1]) if on_sequence else None,
+                seed=seeded(i),
+                name=f"dropout_{i + 1}",
             )
             out = drop(out)
         seq = out
-    head = keras.layers.Dense(outputs, name="head")(seq)
+    head_init = (
+        {}
+        if seed is None
+        else {"kernel_initializer": keras.initializers.GlorotUniform(seed=seeded(2 * depth))}
+    )
+    head = keras.layers.Dense(outputs, name="head", **head_init)(seq)
     return keras.Model(inputs, head, name=name or f"deep_{cell}_{depth}")
 
 

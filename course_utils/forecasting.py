@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .deep import CELLS, build_stacked_rnn
 from .validation import check_array, check_choice, check_positive_int
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
     "split_window",
 ]
 
-CELLS = ("simple", "lstm", "gru")
 KINDS = ("simple", "deep")
 
 
@@ -185,7 +185,7 @@ def build_forecaster(
     units: int = 20,
     n_out: int = 1,
     n_layers: int = 2,
-    cell: str = "simple",
+    cell: str = "simple_rnn",
     learning_rate: Any = 1e-2,
     every_step: bool = False,
     seed: int | None = 0,
@@ -194,8 +194,8 @@ def build_forecaster(
 
     ``kind="simple"``: one recurrent layer of ``units`` cells, its last state ``(N, H)`` into a linear
     ``Dense(n_out)``. ``kind="deep"``: ``n_layers`` stacked recurrent layers (all but the last return the
-    whole sequence ``(N, T, H)``), then ``Dense(n_out)``. ``cell`` picks ``SimpleRNN``, ``LSTM`` or ``GRU``.
-    Compiled with Adam and the mean squared error.
+    whole sequence ``(N, T, H)``), then ``Dense(n_out)``. Both are built by
+    :func:`course_utils.deep.build_stacked_rnn` and compiled with Adam and the mean squared error.
 
     With ``every_step=True`` the last recurrent layer also returns its whole sequence and the ``Dense``
     layer is applied at every step, so the model maps ``(N, T, 1)`` to ``(N, T, n_out)``: a forecast after
@@ -207,7 +207,7 @@ def build_forecaster(
         units: H, cells per recurrent layer.
         n_out: outputs: 1 for one step ahead, e.g. 10 for a direct 10-step forecast.
         n_layers: recurrent layers of a deep model (at least 2); ignored for ``"simple"``.
-        cell: ``"simple"`` (SimpleRNN), ``"lstm"`` or ``"gru"``.
+        cell: ``"simple_rnn"`` (SimpleRNN), ``"lstm"`` or ``"gru"``.
         learning_rate: Adam's step size, or a ``keras.optimizers.schedules.LearningRateSchedule``.
         every_step: forecast after every input step (sequence-to-sequence training), see above.
         seed: seeds every initialiser so the same seed gives the same starting weights; None for Keras'
@@ -228,33 +228,17 @@ def build_forecaster(
         )
     import keras
 
-    layer_cls = {
-        "simple": keras.layers.SimpleRNN,
-        "lstm": keras.layers.LSTM,
-        "gru": keras.layers.GRU,
-    }[cell]
     depth = 1 if kind == "simple" else n_layers
-
-    def seeded(offset: int) -> dict[str, Any]:
-        if seed is None:
-            return {}
-        return {
-            "kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 2 * offset),
-            "recurrent_initializer": keras.initializers.Orthogonal(seed=seed + 2 * offset + 1),
-        }
-
-    layers: list[Any] = [keras.Input(shape=(None, 1))]
-    for i in range(depth):
-        last = i == depth - 1
-        layers.append(layer_cls(units, return_sequences=every_step or not last, **seeded(i)))
-    dense_init = (
-        {}
-        if seed is None
-        else {"kernel_initializer": keras.initializers.GlorotUniform(seed=seed + 2 * depth)}
-    )
-    layers.append(keras.layers.Dense(n_out, **dense_init))
     suffix = "_every_step" if every_step else ""
-    model = keras.Sequential(layers, name=f"{kind}_{cell}_rnn_{n_out}_out{suffix}")
+    model = build_stacked_rnn(
+        (None, 1),
+        [units] * depth,
+        outputs=n_out,
+        cell=cell,
+        every_step=every_step,
+        seed=seed,
+        name=f"{kind}_{cell}_{n_out}_out{suffix}",
+    )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     return model
 

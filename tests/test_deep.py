@@ -297,6 +297,37 @@ def test_builder_is_reproducible_with_a_seed():
     assert not np.allclose(a.get_weights()[0], c.get_weights()[0])
 
 
+def test_builder_seeds_explicitly_and_leaves_the_global_random_state_alone():
+    np.random.seed(1)  # noqa: NPY002 - the global generator is what the builder must not touch
+    expected = np.random.random()  # noqa: NPY002
+    np.random.seed(1)  # noqa: NPY002
+    deep.build_stacked_rnn((None, 1), (4, 4), dropout=0.1, seed=5)
+    assert np.random.random() == expected  # noqa: NPY002
+    with pytest.raises(ValueError, match=r"seed: expected a non-negative integer or None, got -1"):
+        deep.build_stacked_rnn((None, 1), (4,), seed=-1)
+    unseeded = deep.build_stacked_rnn((None, 1), (4,), seed=None)
+    assert unseeded.output_shape == (None, 1)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"residual": True}, {"dropout": 0.2}, {"layer_norm": True}])
+def test_builder_every_step_applies_the_head_at_every_step(kwargs):
+    model = deep.build_stacked_rnn((None, 1), (5, 5), outputs=3, every_step=True, **kwargs)
+    x = np.random.default_rng(2).normal(size=(2, 6, 1)).astype(np.float32)
+    full = np.asarray(model(x))
+    assert full.shape == (2, 6, 3)
+    # the forecast after step t depends only on steps up to t (causal): a prefix gives the same outputs
+    np.testing.assert_allclose(np.asarray(model(x[:, :4])), full[:, :4], atol=1e-5)
+    if "dropout" in kwargs:
+        assert model.get_layer("dropout_2").noise_shape == (None, 1, 5)
+
+
+def test_layer_norm_builder_is_seeded():
+    a = deep.build_stacked_rnn((None, 2), (3,), layer_norm=True, seed=4).get_weights()
+    b = deep.build_stacked_rnn((None, 2), (3,), layer_norm=True, seed=4).get_weights()
+    for wa, wb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(wa, wb)
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_builder_stacks_gated_cells(cell):
     model = deep.build_stacked_rnn((None, 2), (4, 4), cell=cell, outputs=3)

@@ -226,6 +226,16 @@ def test_build_forecaster_is_seeded():
     assert not np.allclose(a[0], c[0])
 
 
+def test_build_forecaster_is_the_stacked_builder_compiled():
+    from course_utils import deep
+
+    built = fc.build_forecaster("deep", units=4, n_layers=3, n_out=2, every_step=True, seed=7)
+    stacked = deep.build_stacked_rnn((None, 1), (4, 4, 4), outputs=2, every_step=True, seed=7)
+    assert [type(layer) for layer in built.layers] == [type(layer) for layer in stacked.layers]
+    for wa, wb in zip(built.get_weights(), stacked.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+
+
 def test_keras_forecaster_learns_and_works_iteratively():
     s = generate_series(300, 21, seed=1)
     x, y = fc.split_window(s)
@@ -242,7 +252,7 @@ def test_keras_forecaster_learns_and_works_iteratively():
     ("kwargs", "match"),
     [
         ({"kind": "wide"}, r"kind: expected one of \('simple', 'deep'\), got 'wide'"),
-        ({"cell": "rnn"}, r"cell: expected one of \('simple', 'lstm', 'gru'\), got 'rnn'"),
+        ({"cell": "rnn"}, r"cell: expected one of \('simple_rnn', 'lstm', 'gru'\), got 'rnn'"),
         ({"units": 0}, r"units: expected a positive integer, got 0"),
         ({"kind": "deep", "n_layers": 1}, r"n_layers: expected at least 2 for kind='deep', got 1"),
         (
