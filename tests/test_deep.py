@@ -448,21 +448,3 @@ def test_plot_gradient_by_lag_uses_the_given_axes():
     assert out is ax and ax.get_yscale() == "log"
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0, 0.1, 0.01])
     plt.close("all")
-
-
-def test_draw_stack_draws_one_cell_per_layer_and_step():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ax = deep.draw_stack(layers=2, steps=3)
-    gids = sorted(p.get_gid() for p in ax.patches if p.get_gid())
-    assert gids == [f"cell-{row}-{t}" for row in (1, 2) for t in (1, 2, 3)]
-    texts = [t.get_text() for t in ax.texts]
-    assert "$y(3)$" in texts and "$y(1)$" not in texts  # sequence-to-vector: one output
-    seq = deep.draw_stack(layers=1, steps=2, sequence_output=True)
-    assert {"$y(1)$", "$y(2)$"} <= {t.get_text() for t in seq.texts}
-    with pytest.raises(ValueError, match=r"layers: expected a positive integer, got 0"):
-        deep.draw_stack(layers=0)
-    plt.close("all")

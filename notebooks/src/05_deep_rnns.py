@@ -23,6 +23,7 @@ import numpy as np
 
 from course_utils import check, deep, forecasting, metrics
 from course_utils import reference as ref
+from course_utils.diagrams import stack
 from course_utils.data import DEFAULT_FREQ_RANGES, generate_series
 
 EPOCHS = 5  # speed/quality knob: 20 gives a steadier depth comparison (about 4x the run time)
@@ -57,7 +58,7 @@ REG_EPOCHS = 30  # epochs of the small over-fitting run in the regularisation se
 # layer, arrows up pass each step's state to the next layer.
 
 # %%
-ax = deep.draw_stack(layers=3, steps=4)
+ax = stack.draw_stack(layers=3, steps=4)
 ax.set_title("a deep RNN: 3 stacked recurrent layers, unrolled over T = 4 steps")
 plt.show()
 
@@ -340,8 +341,8 @@ long_windows = generate_series(
 ).astype(np.float64)  # (64, 200, 1)
 norms = {}
 for depth, rnn in depth_models.items():
-    stack = deep.stack_params_from_keras(rnn)  # the trained weights, bottom layer first
-    norms[f"{depth} layer(s)"] = deep.gradient_norm_by_lag(long_windows, stack)  # (T,)
+    trained = deep.stack_params_from_keras(rnn)  # the trained weights, bottom layer first
+    norms[f"{depth} layer(s)"] = deep.gradient_norm_by_lag(long_windows, trained)  # (T,)
 ax = deep.plot_gradient_by_lag(norms)
 ax.set_title("gradient reaching x(T-1-k), trained stacks")
 plt.show()
