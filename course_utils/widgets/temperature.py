@@ -15,7 +15,6 @@ an ``Output`` widget.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -23,7 +22,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ..textgen import CharVocab, NextDistribution, apply_temperature, generate
-from .timestep import figure_png
+from ._display import show_figure
 
 __all__ = ["continuation", "draw_temperature", "explorer", "next_char_table"]
 
@@ -150,16 +149,8 @@ def explorer(
         ax, text = draw_temperature(
             next_distribution, vocab, prompt, tau, n_chars=n_chars, seed=seed
         )
-        png = base64.b64encode(figure_png(ax.figure)).decode("ascii")
-        plt.close(ax.figure)
-        output.outputs = (
-            {
-                "output_type": "display_data",
-                "data": {"image/png": png, "text/plain": f"<temperature {tau:.1f}>"},
-                "metadata": {},
-            },
-            {"output_type": "stream", "name": "stdout", "text": prompt + text + "\n"},
-        )
+        sampled = {"output_type": "stream", "name": "stdout", "text": prompt + text + "\n"}
+        show_figure(output, ax.figure, f"<temperature {tau:.1f}>", sampled)
         box.drawn = tau
 
     slider.observe(redraw, names="value")
