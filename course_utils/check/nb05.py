@@ -82,6 +82,20 @@ def _as_states(ex: str, got: object, want: np.ndarray) -> tuple[np.ndarray | Non
     return arr, None
 
 
+def _run_case(
+    ex: str,
+    fn: Callable[..., object],
+    x: np.ndarray,
+    layers: list[dict[str, np.ndarray]],
+    want: np.ndarray,
+) -> tuple[np.ndarray | None, Feedback | None]:
+    """Call ``fn(x, layers)`` on copies and return its states as an array, or the feedback on what failed."""
+    got, problem = attempt(ex, fn, x.copy(), _copy(layers))
+    if problem is not None:
+        return None, problem
+    return _as_states(ex, got, want)
+
+
 def exercise_05_1(stack_forward: Callable[..., np.ndarray]) -> Feedback:
     """Check ``stack_forward(x, layers) -> h``: x (N, T, D), layers a list of {"Wx", "Wh", "b"}; h (N, T, H_L)."""
     ex = "05.1"
@@ -91,10 +105,7 @@ def exercise_05_1(stack_forward: Callable[..., np.ndarray]) -> Feedback:
         x = rng.normal(size=(2, 6, sizes[0]))
         layers = _layers(sizes, rng)
         want, _ = deep.stack_rnn_forward(x, layers)
-        got, problem = attempt(ex, stack_forward, x.copy(), _copy(layers))
-        if problem is not None:
-            return problem
-        got, problem = _as_states(ex, got, want)
+        got, problem = _run_case(ex, stack_forward, x, layers, want)
         if problem is not None:
             return problem
         if _same(got, want):
@@ -179,10 +190,7 @@ def exercise_05_3(residual_forward: Callable[..., np.ndarray]) -> Feedback:
         x = rng.normal(size=(2, 5, sizes[0]))
         layers = _layers(sizes, rng)
         want, _ = deep.stack_rnn_forward(x, layers, residual=True)
-        got, problem = attempt(ex, residual_forward, x.copy(), _copy(layers))
-        if problem is not None:
-            return problem
-        got, problem = _as_states(ex, got, want)
+        got, problem = _run_case(ex, residual_forward, x, layers, want)
         if problem is not None:
             return problem
         if _same(got, want):
