@@ -121,3 +121,21 @@ def test_decks_open_offline_in_a_real_browser(decks, chromium, tmp_path):
                 page.close()
         finally:
             browser.close()
+
+
+def test_live_presenting_with_rise_reads_the_same_metadata():
+    """RISE in JupyterLab presents the deck source itself (opened as a notebook through jupytext)."""
+    import importlib.metadata as md
+
+    import jupytext
+
+    assert md.version("jupyterlab-rise") and md.version("jupytext")
+    labext = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+    assert (labext / "jupyterlab-rise").is_dir() and (labext / "jupyterlab-jupytext").is_dir()
+    for src in sorted(slides.SOURCES.glob("*.py")):
+        nb = jupytext.read(src)
+        kinds = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in nb.cells]
+        assert None not in kinds, (
+            f"{src.name}: every cell says what it is on a slide (RISE reads this)"
+        )
+        assert kinds[0] == "slide" and kinds.count("notes") >= 10
