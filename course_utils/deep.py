@@ -206,7 +206,9 @@ def gradient_norm_by_lag(
     *,
     residual: bool = False,
 ) -> np.ndarray:
-    """How strongly the last output depends on each earlier input: ``||d h_L(T) / d x(T-1-k)||`` by lag k.
+    """How strongly the last output depends on each earlier input: ``||d h_L(T) / d x(T-k)||`` by lag k.
+
+    Steps are numbered 1..T, so lag 0 is the last input ``x(T)`` and lag T - 1 the first, ``x(1)``.
 
     The loss is the sum of the top layer's last state, so the upstream gradient is ones at the last step
     and zero elsewhere; the norm of ``dx(t)`` is averaged over the batch.
@@ -725,8 +727,8 @@ def plot_gradient_by_lag(norms: Mapping[str, np.ndarray], *, ax: Any = None) -> 
         _, ax = plt.subplots(figsize=(6, 3.5))
     for label, values in arrays.items():
         ax.semilogy(np.arange(values.size), values, label=label)
-    ax.set_xlabel("lag k (input x(T-1-k))")
-    ax.set_ylabel(r"$\|\partial h_L(T) / \partial x(T-1-k)\|$")
+    ax.set_xlabel("lag k (input x(T-k))")
+    ax.set_ylabel(r"$\|\partial h_L(T) / \partial x(T-k)\|$")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
     return ax

@@ -26,7 +26,7 @@ from course_utils import reference as ref
 from course_utils.diagrams import stack
 from course_utils.data import DEFAULT_FREQ_RANGES, generate_series
 
-EPOCHS = 5  # speed/quality knob: 20 gives a steadier depth comparison (about 4x the run time)
+EPOCHS = 10  # speed/quality knob: epochs of each forecasting stack (time grows in proportion)
 REG_EPOCHS = 30  # epochs of the small over-fitting run in the regularisation section
 
 # %% [markdown]
@@ -96,7 +96,7 @@ assert max_diff < 1e-5, max_diff
 # (`forecasting`): windows of $T = 30$ values $x$ of shape $(N, 30, 1)$, the next value $y$ of shape
 # $(N, 1)$. The baselines come first: the **naive** forecast repeats the last value, the **linear** one is
 # the least-squares fit on the window. Then recurrent stacks of 1, 2 and 3 `SimpleRNN(16)` layers, each
-# trained for the same number of epochs.
+# trained alike: `EPOCHS` epochs of Adam, its learning rate decaying along a cosine from $10^{-2}$ to 0.
 
 # %%
 series = generate_series(1200, 31, seed=5)  # (N, T + 1, 1)
@@ -110,12 +110,18 @@ results = {
         y_valid, forecasting.fit_linear(x_train, y_train).predict(x_valid)
     ),
 }
+steps_per_epoch = -(-len(x_train) // 32)  # batches of 32 windows
+schedule = keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=EPOCHS * steps_per_epoch)
 depth_models, params, seconds = {}, {}, {}
 for depth in (1, 2, 3):
     name = f"{depth} x SimpleRNN(16)"
     start = time.perf_counter()
     rnn = forecasting.build_forecaster(
-        "simple" if depth == 1 else "deep", units=16, n_layers=depth, seed=0
+        "simple" if depth == 1 else "deep",
+        units=16,
+        n_layers=depth,
+        learning_rate=schedule,
+        seed=0,
     )
     rnn.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
     seconds[name] = (time.perf_counter() - start) / EPOCHS
@@ -137,15 +143,18 @@ for name, sec in seconds.items():
     print(f"{name}: {sec:.2f} s per epoch")
 
 # %% [markdown]
-# Every stack beats the naive forecast by a wide margin; that is the claim we assert. How the depths rank
-# among themselves at this small budget changes with the seed and the epochs (raise `EPOCHS` to see it
-# settle): depth adds capacity and cost (each layer adds $H_{l-1}H_l + H_l^2 + H_l$ weights and a
-# sequential pass over time), and it pays off on harder tasks and with more training than we give it here.
+# Every stack beats the naive forecast by a wide margin, and the better of the two deeper stacks beats the
+# single layer; those are the claims we assert. How the depths rank among themselves otherwise changes
+# with the seed (over model seeds 0 to 4 the 2-layer stack came first twice and the 3-layer stack three
+# times, and each of them once fell behind the single layer). Depth adds capacity and cost: each layer
+# adds $H_{l-1}H_l + H_l^2 + H_l$ weights and a sequential pass over time.
 
 # %%
 for depth in (1, 2, 3):
     metrics.record(f"nb05_depth{depth}_valid_mse", results[f"{depth} x SimpleRNN(16)"])
     assert results[f"{depth} x SimpleRNN(16)"] < 0.5 * results["naive"], results
+best_deep = min(results["2 x SimpleRNN(16)"], results["3 x SimpleRNN(16)"])
+assert best_deep < results["1 x SimpleRNN(16)"], results
 assert params["2 x SimpleRNN(16)"] == deep.stacked_rnn_param_count(1, [16, 16], 1)
 
 # %% [markdown]
@@ -163,7 +172,8 @@ assert params["2 x SimpleRNN(16)"] == deep.stacked_rnn_param_count(1, [16, 16], 
 #
 # $M_x$ (shape $(N, H_{l-1})$) is **dropout between layers**: `build_stacked_rnn(dropout=p)` puts a
 # `Dropout` with `noise_shape=(N, 1, H)` after each recurrent layer, the same as Keras' `dropout=` argument
-# on the next layer's inputs. $M_y$ (shape $(N, H_l)$) is **recurrent dropout** on the state fed back,
+# on the next layer's inputs (so it acts for $l \ge 2$, and on the top layer's state before the head; the
+# input $x(t)$ itself is not dropped). $M_y$ (shape $(N, H_l)$) is **recurrent dropout** on the state fed back,
 # Keras' `recurrent_dropout=p`. Both are off at prediction time.
 #
 # To see it, we over-fit on purpose: only 64 training windows, two `SimpleRNN(32)` layers and
@@ -204,20 +214,32 @@ for label, row in final.items():
     )
 
 # %% [markdown]
-# Without dropout the training error falls far below the validation error: the network memorises its 64
-# windows. With dropout the training error stays higher and the gap between the two shrinks; that is the
-# claim we assert (the gap is at most 3/4 of the unregularised one; over model seeds 0 to 3 it was between
-# 0.33 and 0.50 of it). The validation error itself also went down in those four runs, but by as little
-# as 2% in one of them, so it is shown above but not asserted. Note the solid training curve of the
-# dropout run: Keras reports the training loss *with* dropout on, which is why it sits above its
-# validation curve for most of the run.
+# Without dropout the training error falls far below the validation error (below a tenth of it): the
+# network memorises its 64 windows. With dropout the training error stays higher and the gap between the
+# two shrinks; that is the claim we assert (the gap is at most 3/4 of the unregularised one; over model
+# seeds 0 to 4 it was between 0.38 and 0.55 of it). The validation error itself went down in four of
+# those five runs but rose by 4% in the fifth, so it is shown above but not asserted. Note the solid
+# training curve of the dropout run: Keras reports the training loss *with* dropout on, which is why it
+# sits above its validation curve in many epochs, while the training curve of the plain run stays below
+# its validation curve almost throughout.
 
 # %%
 gap_plain, gap_dropout = final["no dropout"]["gap"], final["dropout 0.1"]["gap"]
 metrics.record("nb05_gap_no_dropout", gap_plain)
 metrics.record("nb05_gap_dropout", gap_dropout)
-assert gap_plain > 0, final
+assert final["no dropout"]["train"] < 0.1 * final["no dropout"]["valid"], final
+assert final["dropout 0.1"]["train"] > final["no dropout"]["train"], final
 assert gap_dropout < 0.75 * gap_plain, final
+
+
+def epochs_train_above_valid(history: keras.callbacks.History) -> int:
+    """Epochs in which the reported training loss is above the validation loss."""
+    return int(np.sum(np.array(history.history["loss"]) > np.array(history.history["val_loss"])))
+
+
+assert epochs_train_above_valid(histories["dropout 0.1"]) > 3 * epochs_train_above_valid(
+    histories["no dropout"]
+), {label: epochs_train_above_valid(h) for label, h in histories.items()}
 
 # %% [markdown]
 # ## 4. Layer normalisation and residual connections, briefly
@@ -227,13 +249,15 @@ assert gap_dropout < 0.75 * gap_plain, final
 # offset $\beta$:
 #
 # $$
-# z(t) = x(t) W_x + h(t-1) W_h, \qquad
+# z(t) = x(t)\, W_x + h(t-1)\, W_y, \qquad
 # h(t) = \tanh\left(\gamma \odot \frac{z(t) - \mu(t)}{\sqrt{\sigma^2(t) + \epsilon}} + \beta\right).
 # $$
 #
-# It keeps the activations in the same range at every step and every depth (unlike batch normalisation it
-# needs no statistics over the batch or over time). `deep.layer_norm_simple_rnn_cell` is this cell for
-# Keras; `deep.layer_norm_rnn_forward` is the NumPy twin, and they agree:
+# Whatever the scale of $z(t)$, the normalised inputs have mean 0 over the units at every step, so the
+# activations stay in the same range at every step and every depth (unlike batch normalisation it needs no
+# statistics over the batch or over time). There is no bias $b$: $\beta$ takes its place, as the mean
+# subtraction would cancel it. `deep.layer_norm_simple_rnn_cell` is this cell for Keras (its `kernel` is
+# $W_x$, its `recurrent_kernel` $W_y$); `deep.layer_norm_rnn_forward` is the NumPy twin, and they agree:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -263,6 +287,7 @@ print(
     round(float(np.abs(ln_cache.z_hat.mean(axis=2)).max()), 6),
 )
 assert np.max(np.abs(h_ln[:, -1] - h_ln_keras)) < 1e-5
+assert np.abs(ln_cache.z_hat.mean(axis=2)).max() < 1e-9
 
 # %% [markdown]
 # **Residual connections** let a layer learn a correction to its input instead of a whole new
@@ -271,27 +296,28 @@ assert np.max(np.abs(h_ln[:, -1] - h_ln_keras)) < 1e-5
 # gradients straight down the stack. `build_stacked_rnn(residual=True)` adds them with `keras.layers.Add`;
 # `stack_rnn_forward(..., residual=True)` is the NumPy version (exercise 3 asks you to write it).
 #
-# The residual 3-layer stack trains on the forecasting task like the plain one (same data, epochs, seed):
+# Both options on the forecasting task, as 3-layer stacks with the same data, epochs, learning-rate
+# schedule and seed as the plain 3-layer stack of section 2:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-residual_net = deep.build_stacked_rnn((None, 1), (16, 16, 16), residual=True, seed=0)
-residual_net.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
-residual_net.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
-results["3 layers + residual"] = forecasting.mse(
-    y_valid, forecasting.forecast_direct(residual_net, x_valid)
-)
-print(f"3 layers + residual: validation MSE {results['3 layers + residual']:.4f}")
-print(
-    f"3 layers, plain:     validation MSE {results['3 x SimpleRNN(16)']:.4f} | naive {results['naive']:.4f}"
-)
+for label, option in (("3 layers + residual", "residual"), ("3 layers + layer norm", "layer_norm")):
+    net = deep.build_stacked_rnn((None, 1), (16, 16, 16), **{option: True}, seed=0)
+    net.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
+    net.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
+    results[label] = forecasting.mse(y_valid, forecasting.forecast_direct(net, x_valid))
+for label in ("3 x SimpleRNN(16)", "3 layers + residual", "3 layers + layer norm", "naive"):
+    print(f"{label:>22}: validation MSE {results[label]:.4f}")
 metrics.record("nb05_residual_valid_mse", results["3 layers + residual"])
+metrics.record("nb05_layer_norm_valid_mse", results["3 layers + layer norm"])
 assert results["3 layers + residual"] < 0.5 * results["naive"], results
+assert results["3 x SimpleRNN(16)"] < results["3 layers + layer norm"], results
 
 # %% [markdown]
-# We do not race the layer-norm stack here: in our runs at this budget (5 epochs, Adam at $10^{-2}$) it
-# learned more slowly than the plain stack (validation MSE about 0.05 against 0.013). Its benefits show
-# on longer sequences and deeper stacks, where keeping every step's activations in range matters more.
+# Like the plain stack, the residual one beats the naive forecast by a wide margin (asserted). The
+# layer-norm stack learns more slowly than the plain one at this budget (asserted; over model seeds 0 to 4
+# its validation MSE was 1.5 to 3.6 times the plain stack's), so it is no free win on a short, easy task;
+# Ba et al. report its benefits on long sequences and larger models trained for much longer.
 
 # %% [markdown]
 # ## 5. Distributing a deep RNN across devices
@@ -303,7 +329,8 @@ assert results["3 layers + residual"] < 0.5 * results["naive"], results
 # `strategy.scope()`. With no GPU the strategy has one replica, the CPU, and the same code runs
 # unchanged; on a machine with 4 GPUs it would report 4 replicas and a 4 times larger global batch.
 #
-# `deep.fit_one_step_distributed` builds our 2-layer model under the strategy and trains one step:
+# `deep.fit_one_step_distributed` builds our 2-layer model under the strategy and trains one step (Adam,
+# learning rate $3 \cdot 10^{-3}$), which lowers the loss on that batch:
 
 # %%
 import tensorflow as tf
@@ -313,6 +340,7 @@ _, run = deep.fit_one_step_distributed(
     x_train,
     y_train,
     per_replica_batch=32,
+    learning_rate=3e-3,
 )
 gpus = len(tf.config.list_physical_devices("GPU"))
 print(
@@ -325,12 +353,14 @@ assert run.loss_after < run.loss_before, run
 # %% [markdown]
 # ## 6. Why many time steps stay hard
 #
-# Depth stacks layers *upward*; it does nothing for the path *back in time*. The gradient of the last
-# output with respect to an input $k$ steps earlier passes through $k$ Jacobians of the recurrence,
-# $\prod \mathrm{diag}(1 - h(t)^2)\, W_h^\top$, in every layer it crosses, and such products shrink (or
-# blow up) geometrically with $k$, as notebook 04 showed for one layer. `deep.gradient_norm_by_lag` runs
+# Depth stacks layers *upward*; it does nothing for the path *back in time*. With steps numbered
+# $1, \dots, T$ as in the figure of section 1, every path from the input $x(T-k)$ to the top state
+# $h^{(L)}(T)$ takes $k$ steps back in time, each through a Jacobian of the recurrence of the layer it is in,
+# $\mathrm{diag}\big(1 - h^{(l)}(t)^2\big)\, {W_y^{(l)}}^\top$, and products of $k$ such matrices shrink
+# (or blow up) geometrically with $k$, as notebook 04 showed for one layer. `deep.gradient_norm_by_lag` runs
 # the NumPy stack backward (`deep.stack_rnn_backward`) with the **trained** weights of the depth-1, 2 and 3
-# models, on windows of 200 steps, and measures $\|\partial h_L(T) / \partial x(T-1-k)\|$ for each lag $k$:
+# models, on windows of $T = 200$ steps, and measures $\|\partial h^{(L)}(T) / \partial x(T-k)\|$ for each
+# lag $k$:
 
 # %%
 # Longer windows (T = 200) of the same family: the frequencies are scaled so that each step covers the same
@@ -344,7 +374,7 @@ for depth, rnn in depth_models.items():
     trained = deep.stack_params_from_keras(rnn)  # the trained weights, bottom layer first
     norms[f"{depth} layer(s)"] = deep.gradient_norm_by_lag(long_windows, trained)  # (T,)
 ax = deep.plot_gradient_by_lag(norms)
-ax.set_title("gradient reaching x(T-1-k), trained stacks")
+ax.set_title("gradient reaching x(T-k), trained stacks")
 plt.show()
 
 # %%
@@ -354,18 +384,22 @@ for label, values in norms.items():
     print(f"{label}: gradient relative to lag 0 -> {ratios}")
 
 # %% [markdown]
-# In every trained stack the gradient from 160 steps back is far weaker than from the last step: at
-# least 20 times (asserted below; across model seeds 0 to 3 and depths 1 to 3 we measured between about 90
-# times and a billion times), whatever the depth, and it keeps shrinking with the lag, though not smoothly.
-# So a plain recurrent network learns little from information that far
-# back: by the time the error signal gets there it has mostly faded. That is the motivation
-# for **gated cells**: the LSTM (next notebook) and the GRU add a path through time whose Jacobian can
-# stay close to the identity, so the gradient survives over long spans.
+# In every stack of this run the gradient from 160 steps back is far weaker than from the last step, at
+# least 10 times (asserted below), whatever the depth, and it shrinks from lag to lag in the table
+# (asserted too), though not smoothly in between. That is the common case, not a law: over model seeds 0
+# to 4, 14 of the 15 trained stacks lost between about 30 times and ten million times, but one 3-layer
+# stack kept a gradient of about the same size 160 steps back. Its recurrence sits on the border between
+# vanishing and exploding (notebook 04), where a small change of the weights tips it one way or the other,
+# and plain training does not aim for that border. So a plain recurrent network usually learns little from
+# information that far back: by the time the error signal gets there it has mostly faded. That is the
+# motivation for **gated cells**: the LSTM (next notebook) and the GRU add a path through time whose
+# Jacobian can stay close to the identity by design, so the gradient survives over long spans.
 
 # %%
 for label, values in norms.items():
     metrics.record(f"nb05_grad_ratio_lag160_{label.split()[0]}layers", values[160] / values[0])
-    assert values[160] < 0.05 * values[0], (label, values[[0, 10, 40, 80, 160]])
+    assert values[160] < 0.1 * values[0], (label, values[[0, 10, 40, 80, 160]])
+    assert np.all(np.diff(values[[10, 40, 80, 160]]) < 0), (label, values[[0, 10, 40, 80, 160]])
 
 # %% [markdown]
 # ## Exercises
@@ -414,12 +448,12 @@ check.exercise_05_3(residual_forward)
 #
 # - A deep RNN stacks recurrent layers: every layer but the last returns its whole state sequence
 #   (`return_sequences=True`), and the NumPy stack with Keras' weights gives Keras' numbers.
-# - On the forecasting task every depth beat the naive baseline; extra depth adds weights and time per
-#   epoch and pays off only with enough data and training.
+# - On the forecasting task every depth beat the naive baseline and the better deep stack beat the single
+#   layer, but which depth wins depends on the seed; each extra layer adds weights and a pass over time.
 # - Dropout between layers and recurrent dropout (one mask per sequence) shrank the train-validation gap
 #   of an over-fitting stack; layer normalisation and residual connections are two more tools for deep stacks.
 # - `MirroredStrategy` runs the same model on every visible GPU (here: one replica on the CPU) by building
 #   it inside `strategy.scope()`.
-# - However deep the stack, the gradient from far-back steps vanishes: the reason for gated cells.
+# - However deep the stack, the gradient from far-back steps usually vanishes: the reason for gated cells.
 #
 # **Next:** [06 — long short-term memory](06_lstm.ipynb), the cell built to keep that gradient alive.
