@@ -208,3 +208,14 @@ def test_checks_never_print_the_solution(capsys):
     check.exercise_03_3(pad_pre)
     out = capsys.readouterr().out
     assert "def " not in out and "np." not in out
+
+
+@pytest.mark.parametrize(
+    "check_fn", [check.exercise_03_1, check.exercise_03_2, check.exercise_03_3]
+)
+def test_show_false_prints_nothing_even_for_a_stub(capsys, check_fn):
+    result = check_fn(not_done, show=False)
+    assert not result.passed and "not attempted yet" in result.message
+    assert capsys.readouterr().out == ""
+    check_fn(not_done)  # the default prints the feedback
+    assert "not attempted yet" in capsys.readouterr().out

@@ -43,9 +43,9 @@ def exercise_03_1(fn: Callable[..., Any], *, show: bool = True) -> Feedback:
     ex = "03.1"
     x = np.linspace(-1.0, 1.0, 2 * 6).reshape(2, 6, 1)
     x_before = x.copy()
-    value, problem = attempt(ex, fn, _damped_rule, x, 4)
+    value, problem = attempt(ex, fn, _damped_rule, x, 4, show=show)
     if problem is not None:
-        return problem if show else Feedback(problem.exercise, False, problem.message)
+        return problem
     got = _as_array(value)
     expected = forecast_iterative(_damped_rule, x_before, 4)
     if got is None or got.shape != expected.shape:
@@ -107,9 +107,9 @@ def exercise_03_2(fn: Callable[..., Any], *, show: bool = True) -> Feedback:
     probs = np.array([[0.1, 0.2, 0.7], [0.5, 0.25, 0.25]])
     cases = [(probs[0], 1.0), (probs[0], 0.5), (probs, 2.0), (probs, 0.25)]
     for p, tau in cases:
-        value, problem = attempt(ex, fn, p.copy(), tau)
+        value, problem = attempt(ex, fn, p.copy(), tau, show=show)
         if problem is not None:
-            return problem if show else Feedback(problem.exercise, False, problem.message)
+            return problem
         got = _as_array(value)
         expected = apply_temperature(p, tau)
         if got is None or got.shape != expected.shape:
@@ -155,9 +155,9 @@ def exercise_03_3(fn: Callable[..., Any], *, show: bool = True) -> Feedback:
     ex = "03.3"
     rng = np.random.default_rng(3)
     sequences = [rng.uniform(0.5, 1.0, size=(n, 2)) for n in (2, 4, 1)]
-    value, problem = attempt(ex, fn, [s.copy() for s in sequences])
+    value, problem = attempt(ex, fn, [s.copy() for s in sequences], show=show)
     if problem is not None:
-        return problem if show else Feedback(problem.exercise, False, problem.message)
+        return problem
     if not isinstance(value, tuple) or len(value) != 2:
         return failed(ex, f"expected a pair (x, mask), got {type(value).__name__}.", show=show)
     x, mask = _as_array(value[0]), np.asarray(value[1])
