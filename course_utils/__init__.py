@@ -16,7 +16,8 @@ GRU gates z, r, h) so weights move between NumPy and Keras unchanged.
 
 Modules, one concept each: ``runtime`` (seeding, logs, CPU/GPU), ``validation`` (argument checks),
 ``reference`` (NumPy cells with BPTT), ``gradcheck``, ``data``, ``diagrams``, ``widgets``,
-``check`` (exercise feedback), ``metrics`` (headline numbers for benchmarks), ``links`` (badges),
+``check`` (exercise feedback), ``claims`` (empirical claims: asserted with a margin, collected by
+``make claims``), ``links`` (badges),
 ``grading`` (assignments).
 """
 

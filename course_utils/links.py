@@ -60,8 +60,11 @@ def badges_markdown(notebook_path: str) -> str:
     )
 
 
-def setup_cell_source(seed: int = 0) -> str:
+def setup_cell_source() -> str:
     """The first code cell of every notebook: install on Colab only, then seed and report hardware.
+
+    The seed comes from ``COURSE_SEED`` (default 0) and is kept as ``SEED``; every seed in the notebook
+    derives from it (see :mod:`course_utils.runtime`).
 
     The install is guarded by ``"google.colab" in sys.modules`` and pulls only ``course_utils`` and its
     light dependencies (numpy, matplotlib, ipywidgets are already on Colab): TensorFlow is never
@@ -77,6 +80,6 @@ def setup_cell_source(seed: int = 0) -> str:
             "",
             "from course_utils import runtime",
             "",
-            f"runtime.setup(seed={seed})",
+            "SEED = runtime.setup().seed  # COURSE_SEED=3 re-runs everything with other seeds",
         ]
     )

@@ -11,7 +11,7 @@ import pytest
 import tomllib
 
 import course_utils
-from course_utils import links, metrics
+from course_utils import links
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -68,30 +68,5 @@ def test_links_are_generated_from_one_repository():
     assert links.colab_url(path) in badges and links.binder_url(path) in badges
     assert links.REPO in links.pip_spec() and links.TAG in links.pip_spec()
     cell = links.setup_cell_source()
-    assert 'if "google.colab" in sys.modules:' in cell and "runtime.setup(seed=0)" in cell
+    assert 'if "google.colab" in sys.modules:' in cell and "SEED = runtime.setup().seed" in cell
     assert "tensorflow" not in cell.lower()
-
-
-def test_metrics_record_appends_when_benchmarking(tmp_path, monkeypatch):
-    target = tmp_path / "metrics.jsonl"
-    assert metrics.record("acc", 0.5) == 0.5
-    assert not target.exists()
-    monkeypatch.setenv(metrics.ENV_VAR, str(target))
-    metrics.record("acc", 0.75)
-    metrics.record("mse", 2)
-    assert target.read_text().splitlines() == [
-        '{"name": "acc", "value": 0.75}',
-        '{"name": "mse", "value": 2.0}',
-    ]
-
-
-@pytest.mark.parametrize(
-    ("name", "value", "message"),
-    [
-        ("", 1.0, "name: expected a non-empty string"),
-        ("x", float("nan"), "value: expected a finite number"),
-    ],
-)
-def test_metrics_record_rejects_bad_input(name, value, message):
-    with pytest.raises(ValueError, match=message):
-        metrics.record(name, value)

@@ -86,7 +86,7 @@ def test_memory_growth_after_initialisation_is_tolerated(monkeypatch):
     assert runtime.setup(seed=0, verbose=False).device == "GPU"
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "0", True, None])
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
 def test_bad_seed_is_rejected_with_its_name(seed):
     with pytest.raises(ValueError, match=r"seed: expected a non-negative integer, got"):
         runtime.setup(seed=seed, use_tensorflow=False, verbose=False)
@@ -105,3 +105,35 @@ def test_setup_limits_blas_threads_for_small_matrices():
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and all(pool["num_threads"] == 1 for pool in blas)
     assert runtime.limit_blas_threads(None) is None
+
+
+def test_seed_comes_from_course_seed_and_is_shown(monkeypatch, capsys):
+    monkeypatch.setenv(runtime.SEED_ENV, "3")
+    try:
+        info = runtime.setup(use_tensorflow=False)
+        assert info.seed == 3 == runtime.current_seed()
+        assert "seed 3 (COURSE_SEED)" in capsys.readouterr().out
+        assert runtime.setup(seed=5, use_tensorflow=False, verbose=False).seed == 5  # explicit wins
+    finally:
+        runtime.setup(seed=0, use_tensorflow=False, verbose=False)
+
+
+@pytest.mark.parametrize("raw", ["-1", "one", "1.5"])
+def test_bad_course_seed_names_the_variable(monkeypatch, raw):
+    monkeypatch.setenv(runtime.SEED_ENV, raw)
+    with pytest.raises(
+        ValueError,
+        match=rf"COURSE_SEED: expected an integer >= 0 in the environment variable, got '{raw}'",
+    ):
+        runtime.setup(use_tensorflow=False, verbose=False)
+
+
+def test_perturbed_float_settings_are_reported(monkeypatch):
+    monkeypatch.setenv(runtime.BLAS_THREADS_ENV, "2")
+    try:
+        info = runtime.setup(seed=0, use_tensorflow=False, verbose=False)
+        assert info.perturbed == ("BLAS 2 thread(s)",)
+        assert "floats perturbed: BLAS 2 thread(s)" in info.summary()
+    finally:
+        monkeypatch.delenv(runtime.BLAS_THREADS_ENV)
+        runtime.setup(seed=0, use_tensorflow=False, verbose=False)

@@ -2,7 +2,7 @@
 
 Every lecture notebook (and every assignment's reference solution) is executed in a fresh kernel, from
 its own folder, as a student would run it. For each we record the wall time, the peak resident memory of
-the kernel process, and the headline numbers the notebook recorded with ``course_utils.metrics.record``.
+the kernel process, and the headline numbers the notebook recorded or claimed through ``course_utils.claims``.
 Then the long-lag memory comparison is repeated over several seeds, and the course's batched NumPy BPTT
 trainer is timed against the classic one-sequence-at-a-time NumPy char-RNN. Results go to
 ``BENCHMARKS.md`` (table, machine, date, budgets), ``docs/benchmarks.png`` and ``docs/benchmarks.json``.
@@ -43,21 +43,20 @@ def run_one(path: Path) -> dict:
     import nbformat
     from nbclient import NotebookClient
 
-    from course_utils import metrics
+    from course_utils import claims
 
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
-        metrics_file = Path(tmp) / "metrics.jsonl"
-        env = kernel_env(**{metrics.ENV_VAR: str(metrics_file)})
+        metrics_file = Path(tmp) / "claims.jsonl"
+        env = kernel_env(**{claims.FILE_ENV: str(metrics_file)})
         client = NotebookClient(nb, timeout=900, kernel_name="python3", allow_errors=False)
         start = time.perf_counter()
         client.execute(cwd=str(path.parent), env=env)
         seconds = time.perf_counter() - start
         recorded = {}
         if metrics_file.exists():
-            for line in metrics_file.read_text().splitlines():
-                item = json.loads(line)
-                recorded[item["name"]] = item["value"]
+            for item in claims.read(metrics_file):
+                recorded[item.name] = item.value
     # The kernel has exited and been reaped: its peak RSS is the children's maximum (kB on Linux).
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
