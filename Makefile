@@ -1,8 +1,13 @@
 # Recurrent Architectures course — every set-up step lives here.
 #   make lab    create/refresh .venv from the lock, install course_utils, start JupyterLab
-#   make test   same set-up, then lint + unit tests + doctests + nbval over every notebook + browser tests
+#   make test   same set-up, then lint + unit tests + doctests + nbval over every notebook + browser tests,
+#               then every notebook again at another seed with perturbed floats (claims must still hold)
+#   make claims every notebook and assignment master for seeds 0-4 x {default, perturbed} -> docs/claims.md
+#   make compat the notebooks' claims under the oldest and newest supported TensorFlow/Keras
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# requirements/lock.txt is resolved for these Pythons (tools/lock.py checks each); any other stops at once.
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
@@ -16,13 +21,18 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install lab test lint format execute lock readme slides bench release grade mutation clean
+# The second notebook pass of `make test`: another seed, oneDNN on, other thread counts (see tools/claims.py).
+PERTURBED_ENV := COURSE_SEED=3 TF_ENABLE_ONEDNN_OPTS=1 COURSE_TF_THREADS=1 COURSE_BLAS_THREADS=2
+PERTURBED_CLAIMS := $(CURDIR)/.claims-perturbed.jsonl
+
+.PHONY: help install lab test lint format execute lock readme slides bench release grade mutation clean claims compat
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
 
 # The stamp is newer than the lock and pyproject.toml once they are installed: a second run takes seconds.
 $(STAMP): requirements/lock.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) tools/check_python.py $(SUPPORTED_PYTHONS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements/lock.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
@@ -43,6 +53,16 @@ format: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(PYTEST_ARGS)
+	@echo "make test: every lecture notebook again at seed 3, oneDNN on, 1 TensorFlow / 2 BLAS threads"
+	@rm -f $(PERTURBED_CLAIMS)
+	$(PERTURBED_ENV) COURSE_CLAIMS_FILE=$(PERTURBED_CLAIMS) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope -p no:cacheprovider notebooks/
+	$(BIN)/python tools/claims.py --verify $(PERTURBED_CLAIMS)
+
+claims: $(STAMP)  ## every empirical claim over seeds 0-4 x {default, perturbed} -> docs/claims.{json,md} (~30 min)
+	$(BIN)/python tools/claims.py $(if $(NB),--only $(NB) --merge,)
+
+compat: $(STAMP)  ## the claims under other TensorFlow/Keras versions (builds cached venvs; downloads TensorFlow once)
+	$(BIN)/python tools/compat.py
 
 execute: $(STAMP)  ## re-run every notebook and store its outputs (NB="01 02" for some)
 	$(BIN)/python tools/nbtools.py execute $(NB)

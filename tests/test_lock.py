@@ -53,3 +53,36 @@ def test_lock_never_carries_the_gpu_tensorflow_next_to_the_cpu_one():
         "tensorflow and tensorflow-cpu collide; the lock is for CPU machines"
     )
     assert not any(name.startswith("nvidia-") for name in locked)
+
+
+def test_make_stops_at_once_on_a_python_the_lock_does_not_support(tmp_path):
+    """A machine whose python3 is not a supported version gets told what to install, before any venv."""
+    import subprocess
+    import time
+
+    venv = tmp_path / "venv"
+    start = time.perf_counter()
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "install", f"VENV={venv}", "SUPPORTED_PYTHONS=3.99"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "requirements/lock.txt is resolved for Python 3.99" in proc.stderr
+    assert "Install one of those" in proc.stderr and "PYTHON=/path/to/python3.11" in proc.stderr
+    assert not venv.exists(), "nothing is created before the check"
+    assert time.perf_counter() - start < 10
+
+
+def test_supported_pythons_are_one_list_that_the_lock_header_names():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import lock
+
+    versions = lock.supported_pythons()
+    assert versions[0] == "3.11"
+    header = (ROOT / "requirements" / "lock.txt").read_text().splitlines()[0]
+    assert f"Python {versions[0]}-{versions[-1]}" in header

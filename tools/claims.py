@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import datetime as dt
+import fcntl
 import json
 import os
 import platform
@@ -322,6 +323,39 @@ def report(data: dict) -> str:
 # ------------------------------------------------------------------------------------------------ main
 
 
+def verify(run_file: Path, report_json: Path) -> int:
+    """Compare the claim names a ``make test`` pass recorded with the report's; 0 when they match."""
+    from course_utils import claims
+
+    seen = (
+        {c.name for c in claims.read(run_file) if c.kind != "record"}
+        if run_file.exists()
+        else set()
+    )
+    data = json.loads(report_json.read_text())
+    lecture = [r for r in data["runs"] if "assignments" not in r["notebook"]]
+    known = {c["name"] for r in lecture for c in r["claims"] if c["kind"] != "record"}
+    failed = (
+        sorted(c.name for c in claims.read(run_file) if not c.held) if run_file.exists() else []
+    )
+    problems = []
+    if not seen:
+        problems.append(f"no claims were recorded in {run_file}")
+    if seen - known:
+        problems.append(f"claims missing from docs/claims.md: {sorted(seen - known)}")
+    if known - seen:
+        problems.append(
+            f"claims in docs/claims.md that no notebook checks now: {sorted(known - seen)}"
+        )
+    if failed:
+        problems.append(f"claims that did not hold: {failed}")
+    if problems:
+        print("claims: " + "; ".join(problems) + " -- run `make claims` and commit docs/claims.*")
+        return 1
+    print(f"claims: the {len(seen)} claims checked in this run are the report's, and all held")
+    return 0
+
+
 def run_all(paths: list[Path], seeds: list[int], settings: list[str], jobs: int) -> dict:
     tasks = [(p, s, st) for st in settings for s in seeds for p in paths]
     start = time.perf_counter()
@@ -370,12 +404,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if args.verify:
+        return verify(args.verify, args.json)
     if args.one:
         path, seed, setting = args.one
         print(json.dumps(run_one(Path(path).resolve(), int(seed), setting)))
         return 0
 
     data = run_all(pick(args.only), args.seeds, args.settings, args.jobs)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.json.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # several --merge runs may finish at once
+        return _store(args, data)
+
+
+def _store(args: argparse.Namespace, data: dict) -> int:
     old = json.loads(args.json.read_text()) if args.json.exists() else {}
     if args.compat:
         old.setdefault("compat", {})[args.compat] = data
@@ -390,7 +433,6 @@ def main(argv: list[str] | None = None) -> int:
             data["runs"].sort(key=lambda r: (order.get(r["notebook"], 99), r["setting"], r["seed"]))
         if old.get("compat"):
             data["compat"] = old["compat"]
-    args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(data, indent=1) + "\n")
     text = report(data)
     if args.md == "-":
