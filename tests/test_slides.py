@@ -139,3 +139,11 @@ def test_live_presenting_with_rise_reads_the_same_metadata():
             f"{src.name}: every cell says what it is on a slide (RISE reads this)"
         )
         assert kinds[0] == "slide" and kinds.count("notes") >= 10
+
+
+def test_an_unknown_deck_name_is_an_error_before_anything_is_installed(monkeypatch):
+    monkeypatch.setattr(slides, "install_vendor", lambda: pytest.fail("installed before checking"))
+    with pytest.raises(
+        SystemExit, match=r"no deck named \['lectrue'\] in slides/src; have \['lecture'\]"
+    ):
+        slides.main(["lectrue"])

@@ -137,10 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("decks", nargs="*", help="deck names (default: all in slides/src)")
     args = parser.parse_args(argv)
+    sources = sorted(SOURCES.glob("*.py"))
+    unknown = sorted(set(args.decks) - {s.stem for s in sources})
+    if unknown:
+        raise SystemExit(
+            f"no deck named {unknown} in slides/src; have {sorted(s.stem for s in sources)}"
+        )
     BUILD.mkdir(parents=True, exist_ok=True)
     install_vendor()
     copy_vendor()
-    sources = sorted(SOURCES.glob("*.py"))
     if args.decks:
         sources = [s for s in sources if s.stem in args.decks]
     else:  # a full build leaves no deck whose source is gone
