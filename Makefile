@@ -25,6 +25,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PERTURBED_ENV := COURSE_SEED=3 TF_ENABLE_ONEDNN_OPTS=1 COURSE_TF_THREADS=1 COURSE_BLAS_THREADS=2
 PERTURBED_CLAIMS := $(CURDIR)/.claims-perturbed.jsonl
 
+# A JupyterLab 3 extension that jupyterlab-rise still pulls in; JupyterLab 4 typesets maths itself, and the old
+# one only logs an unsatisfied-version warning on every page. Disabled in .venv (and by postBuild on Binder).
+OLD_MATHJAX := @jupyterlab/mathjax3-extension
+
 .PHONY: help install lab test lint format execute lock readme slides bench release grade mutation clean claims compat
 
 help:
@@ -36,6 +40,7 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements/lock.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/jupyter labextension disable --level=sys_prefix $(OLD_MATHJAX) >/dev/null
 	@touch $@
 
 install: $(STAMP)  ## set up .venv only

@@ -63,3 +63,25 @@ def test_make_lab_serves_jupyterlab_and_stops_cleanly(tmp_path):
     assert code in (0, -signal.SIGTERM), (
         f"make lab ended with {code} instead of stopping on SIGTERM"
     )
+
+
+def test_the_old_jupyterlab_3_maths_extension_is_disabled_here_and_on_binder():
+    """jupyterlab-rise pulls in @jupyterlab/mathjax3-extension; JupyterLab 4 typesets maths itself."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter"), "labextension", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in (out.stdout + out.stderr).splitlines() if "mathjax3-extension v" in x)
+    assert "disabled" in line, line
+    config = Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "page_config.json"
+    assert json.loads(config.read_text())["disabledExtensions"]["@jupyterlab/mathjax3-extension"]
+    assert (
+        "labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension"
+        in (ROOT / "postBuild").read_text()
+    )

@@ -187,6 +187,9 @@ def fake_python(tmp_path: Path, exit_code: int) -> tuple[dict[str, str], Path]:
     script = bin_dir / "python"
     script.write_text(f'#!/bin/bash\necho "$*" >> "{log}"\nexit {exit_code}\n')
     script.chmod(0o755)
+    jupyter = bin_dir / "jupyter"  # postBuild's labextension step: recorded, never run for real
+    jupyter.write_text(f'#!/bin/bash\necho "jupyter $*" >> "{log}"\n')
+    jupyter.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     return env, log
 
@@ -214,3 +217,4 @@ def test_postbuild_runs_the_install_and_stops_at_the_first_failure(tmp_path, exi
         )
     else:
         assert run.returncode == 0 and "still running" in run.stdout
+        assert "jupyter labextension disable" in log.read_text()
