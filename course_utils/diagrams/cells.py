@@ -41,7 +41,11 @@ def _new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 
 
 def _gate(ax: Axes, x: float, y: float, act: str, letter: str, color: str) -> None:
-    """A gate: a rounded box with the activation, labelled with the gate's letter below it."""
+    """A gate: a rounded box with the activation, its letter below and to the right of the box.
+
+    Below-right is the one place no wire passes: inputs enter from below at the box's centre, outputs leave
+    from the top or the right side at the box's mid-height.
+    """
     ax.add_patch(
         FancyBboxPatch(
             (x - 0.04, y - 0.045),
@@ -56,14 +60,15 @@ def _gate(ax: Axes, x: float, y: float, act: str, letter: str, color: str) -> No
     )
     ax.text(x, y, act, ha="center", va="center", color="white", fontsize=12, zorder=4)
     ax.text(
-        x - 0.055,
-        y + 0.055,
+        x + 0.045,
+        y - 0.05,
         f"${letter}^{{(t)}}$",
-        ha="right",
-        va="bottom",
+        ha="left",
+        va="top",
         fontsize=10,
         color=color,
         zorder=4,
+        gid=f"label-{letter}",
     )
 
 
@@ -180,11 +185,12 @@ def lstm_cell(ax: Axes | None = None, *, peephole: bool = False) -> Axes:
     ax.text(0.9, 0.98, "$y^{(t)} = h^{(t)}$", fontsize=10, va="top")
     if peephole:
         peep = {"color": "#c51b8a", "style": "--"}
-        _wire(ax, [(0.12, top), (0.12, 0.52), (xf - 0.04, gate_y + 0.03)], **peep)
-        _wire(ax, [(0.12, 0.52), (xi - 0.04, gate_y + 0.03)], **peep)
-        _wire(ax, [(0.72, top), (0.72, 0.5), (xo + 0.03, gate_y + 0.045)], **peep)
+        # c(t-1) into the left side of f and the top of i; c(t) into the top of o.
+        _wire(ax, [(0.12, top), (0.12, gate_y), (xf - 0.04, gate_y)], **peep)
+        _wire(ax, [(0.12, 0.53), (xi - 0.02, 0.53), (xi - 0.02, gate_y + 0.05)], **peep)
+        _wire(ax, [(0.72, top), (0.72, 0.53), (xo + 0.02, 0.53), (xo + 0.02, gate_y + 0.05)], **peep)
         ax.text(
-            0.11, 0.5, "peepholes", color="#c51b8a", fontsize=8, ha="right", rotation=90, va="top"
+            0.11, 0.68, "peepholes", color="#c51b8a", fontsize=8, ha="right", rotation=90, va="top"
         )
     return ax
 
@@ -230,15 +236,15 @@ def gru_cell(ax: Axes | None = None) -> Axes:
     _op(ax, xr, 0.6, "×")
     _wire(ax, [(xr, gate_y + 0.05), (xr, 0.57)], color=GATE_COLORS["r"])
     _wire(ax, [(0.14, 0.6), (xr - 0.028, 0.6)])
-    _wire(ax, [(xr + 0.028, 0.6), (0.55, 0.6), (0.55, 0.3), (xh - 0.04, 0.3)])
+    _wire(ax, [(xr + 0.028, 0.6), (0.55, 0.6), (0.55, gate_y), (xh - 0.04, gate_y)])
     _wire(ax, [(0.22, 0.12), (xh, 0.12), (xh, gate_y - 0.05)])
     _gate(ax, xh, gate_y, "tanh", r"\tilde{h}", GATE_COLORS["h"])
-    # z into both branches: z * h(t-1) and (1 - z) * h~
+    # z into both branches: z * h(t-1) and (1 - z) * h~; the 1 - z branch leaves above the r * h wire.
     _wire(ax, [(xz, gate_y + 0.05), (xz, top - 0.03)], color=GATE_COLORS["z"])
     _op(ax, 0.78, gate_y, "×")
-    _op(ax, 0.64, 0.62, "1−")
-    _wire(ax, [(xz, 0.55), (xh - 0.028, 0.6)], color=GATE_COLORS["z"])
-    _wire(ax, [(xh + 0.028, 0.6), (0.78 - 0.02, gate_y + 0.02)], color=GATE_COLORS["z"])
+    _op(ax, 0.7, 0.68, "1−")
+    _wire(ax, [(xz, 0.68), (0.7 - 0.028, 0.68)], color=GATE_COLORS["z"])
+    _wire(ax, [(0.7 + 0.02, 0.66), (0.78 - 0.02, gate_y + 0.02)], color=GATE_COLORS["z"])
     _wire(ax, [(xh + 0.04, gate_y), (0.78 - 0.028, gate_y)], color=GATE_COLORS["h"])
     _wire(ax, [(0.78, gate_y + 0.028), (0.78, top - 0.028)])
     _wire(ax, [(0.9, top), (0.9, 1.0)])

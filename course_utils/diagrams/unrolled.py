@@ -148,7 +148,9 @@ def layer(units: int = 3, ax: Axes | None = None) -> Axes:
         fontsize=11,
         color="#d62728",
     )
-    ax.text(-0.9, -0.6, r"$W_x$", fontsize=11)
+    # W_x labels the input arrows it weights: a bracket across them, the name at its left end.
+    ax.plot([xs[0] - 0.15, xs[-1] + 0.15], [-0.62, -0.62], color="black", lw=0.8, ls=":", zorder=1)
+    ax.text(xs[0] - 0.2, -0.62, r"$W_x$", fontsize=11, ha="right", va="center", gid="label-wx")
     ax.text(right + 0.05, 0.2, r"$W_y$", fontsize=11, color="#d62728")
     return ax
 
