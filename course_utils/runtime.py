@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from course_utils import style
+
 # Must be in the environment before TensorFlow is first imported to silence its C++ logging.
 _QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 SEED_ENV = "COURSE_SEED"  # the course's one seed knob (default 0: the stored run)
@@ -185,6 +187,7 @@ def setup(
     limit_blas_threads(env_blas if env_blas is not None else blas_threads)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - seeding the legacy global generator is the point
+    style.apply()  # colour-blind-safe palette, line styles, figure descriptions for screen readers
     device, gpus, tf_version, keras_version = "CPU", (), None, None
     if use_tensorflow:
         device, gpus, tf_version, keras_version = _configure_tensorflow(seed, deterministic)
