@@ -37,7 +37,9 @@ __all__ = ["LINESTYLES", "PALETTE", "apply", "describe"]
 
 
 def describe(fig: Any) -> str:
-    """A one-line description of a matplotlib figure, from its suptitle and axes titles.
+    """A one-line description of a matplotlib figure: its label if set, else its suptitle and axes titles.
+
+    ``fig.set_label("...")`` gives a figure an explicit description (alt text) without drawing anything.
 
     >>> import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
     >>> fig, (a, b) = plt.subplots(1, 2); _ = a.set_title("loss by epoch"); _ = b.set_title("gradient norm")
@@ -45,6 +47,8 @@ def describe(fig: Any) -> str:
     'Figure: loss by epoch; gradient norm'
     >>> plt.close(fig)
     """
+    if fig.get_label():
+        return f"Figure: {fig.get_label()}"
     parts = []
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text():
@@ -83,4 +87,9 @@ def apply() -> None:
         return
     shell = get_ipython()
     if shell is not None:
+        # Load the backend first: loading Jupyter's inline backend resets every formatter for Figure.
+        import matplotlib.pyplot as plt
+
+        plt.switch_backend(mpl.get_backend())
+
         shell.display_formatter.formatters["text/plain"].for_type(Figure, _pretty)

@@ -76,6 +76,25 @@ def test_decks_have_speaker_notes_and_figures(decks):
         )
 
 
+def test_every_figure_has_alt_text_a_screen_reader_can_use(decks):
+    for deck in decks:
+        images = re.findall(r"<img\b[^>]*>", deck.read_text())
+        assert images
+        for img in images:
+            alt = re.search(r'alt="([^"]*)"', img)
+            assert alt, f"{deck.name}: an image without alt text"
+            assert alt.group(1).startswith("Figure: "), f"{deck.name}: alt text {alt.group(1)!r}"
+            assert "&lt;Figure size" not in alt.group(1)
+
+
+def test_no_slide_shows_a_literal_backslash_or_ascii_greek(decks):
+    for deck in decks:
+        html = deck.read_text()
+        assert "\\_" not in html, "an escaped underscore renders as a backslash in MathJax text"
+        text = re.sub(r"<[^>]+>", " ", html)
+        assert not re.search(r"\b(rho|tau) =", text), "write ρ and τ, not rho and tau"
+
+
 @pytest.mark.browser
 def test_decks_open_offline_in_a_real_browser(decks, chromium, tmp_path):
     from playwright.sync_api import sync_playwright

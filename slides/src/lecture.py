@@ -17,6 +17,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown, display
 
 from course_utils import gradflow, longlag, runtime, textgen
 from course_utils.diagrams import cells, mappings, unrolled
@@ -83,6 +84,7 @@ def number(name: str, fmt: str = ".3f") -> str:
 
 # %% slideshow={"slide_type": "-"}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3), gridspec_kw={"width_ratios": [1, 3]})
+fig.set_label("one recurrent neuron, and the same neuron unrolled over 4 time steps")
 unrolled.neuron(ax=ax1)
 unrolled.unrolled(4, ax=ax2)
 plt.show()
@@ -174,7 +176,8 @@ for D, H in [(1, 32), (8, 64), (64, 128)]:
 # ## Sequence-to-sequence
 
 # %% slideshow={"slide_type": "-"}
-mappings.mapping("seq2seq")
+_, ax = plt.subplots(figsize=(11, 3.4))  # the full slide width
+mappings.mapping("seq2seq", ax=ax)
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "-"}
@@ -187,7 +190,8 @@ plt.show()
 # ## Sequence-to-vector
 
 # %% slideshow={"slide_type": "-"}
-mappings.mapping("seq2vec")
+_, ax = plt.subplots(figsize=(11, 3.4))  # the full slide width
+mappings.mapping("seq2vec", ax=ax)
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "-"}
@@ -200,7 +204,8 @@ plt.show()
 # ## Vector-to-sequence
 
 # %% slideshow={"slide_type": "-"}
-mappings.mapping("vec2seq")
+_, ax = plt.subplots(figsize=(11, 3.4))  # the full slide width
+mappings.mapping("vec2seq", ax=ax)
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "-"}
@@ -213,7 +218,8 @@ plt.show()
 # ## Encoder-decoder
 
 # %% slideshow={"slide_type": "-"}
-mappings.mapping("encdec")
+_, ax = plt.subplots(figsize=(11, 3.4))  # the full slide width
+mappings.mapping("encdec", ax=ax)
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "-"}
@@ -294,9 +300,10 @@ print(f"10 steps ahead, direct deep RNN:                {number('nb03_direct_10_
 # %% slideshow={"slide_type": "-"}
 probs = np.array([0.45, 0.25, 0.15, 0.08, 0.05, 0.02])
 fig, axes = plt.subplots(1, 3, figsize=(9, 2.4), sharey=True)
+fig.suptitle("next-character probabilities reshaped by the temperature")
 for ax, tau in zip(axes, (0.3, 1.0, 2.0)):
     ax.bar(list("etaoin"), textgen.apply_temperature(probs, tau), color="tab:blue")
-    ax.set_title(f"tau = {tau}")
+    ax.set_title(f"τ = {tau}")
 axes[0].set_ylabel("probability")
 fig.tight_layout()
 plt.show()
@@ -349,16 +356,19 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Vanishing and exploding gradients
 #
-# $\partial h^{(T)} / \partial h^{(t)}$ is a product of $T - t$ Jacobians $\operatorname{diag}(\phi')\,W_y^\top$; its
-# norm behaves like $\rho^{T-t}$, with $\rho$ the spectral radius of $W_y$.
+# $\partial h^{(T)} / \partial h^{(t)} = J^{(T)} \cdots J^{(t+1)}$, a product of $T - t$ Jacobians
+# $J^{(s)} = \operatorname{diag}\big(\phi'(\cdot)\big)\,W_y^\top$, so its norm is at most
+# $\big(\max\lvert\phi'\rvert\,\lVert W_y \rVert_2\big)^{T-t}$ (the **spectral norm**). Here $W_y = \rho Q$ with
+# $Q$ orthogonal: spectral norm and spectral radius are both $\rho$, and the linear curves follow $\rho^{T-t}$.
 
 # %% slideshow={"slide_type": "-"}
 curves = {}
 for rho in (0.8, 1.0, 1.2):
     W = gradflow.scaled_orthogonal(32, rho, seed=0)
-    curves[f"linear, rho = {rho}"] = gradflow.jacobian_norms(W, 40, activation="linear")
-curves["tanh, rho = 1.2"] = gradflow.jacobian_norms(gradflow.scaled_orthogonal(32, 1.2, seed=0), 40, seed=0)
+    curves[f"linear, ρ = {rho}"] = gradflow.jacobian_norms(W, 40, activation="linear")
+curves["tanh, ρ = 1.2"] = gradflow.jacobian_norms(gradflow.scaled_orthogonal(32, 1.2, seed=0), 40, seed=0)
 fig, ax = plt.subplots(figsize=(7, 3.4))
+fig.set_label("gradient norm against the distance back in time, for spectral radius 0.8, 1.0 and 1.2")
 gradflow.plot_gradient_flow(curves, rhos=(0.8, 1.2), ax=ax)
 plt.show()
 
@@ -455,9 +465,12 @@ plt.show()
 # %% slideshow={"slide_type": "-"}
 longlag_rows = bench.get("extras", {}).get("long_lag", [])
 if longlag_rows:
-    print(f"{'cell':>10}  {'lag':>4}  {'test MSE (mean over seeds)':>28}")
-    for row in longlag_rows:
-        print(f"{row['cell']:>10}  {row['lag']:>4}  {row['mse_mean']:>14.4f} ± {row['mse_std']:.4f}")
+    table = ["| cell | lag | test MSE (mean ± std over seeds) |", "|---|---:|---:|"]
+    table += [
+        f"| {row['cell']} | {row['lag']} | {row['mse_mean']:.4f} ± {row['mse_std']:.4f} |"
+        for row in longlag_rows
+    ]
+    display(Markdown("\n".join(table)))
 else:
     print("Run `make bench` to fill in the measured comparison (docs/benchmarks.json).")
 
@@ -481,10 +494,13 @@ plt.show()
 #
 # $$\begin{aligned}
 # z^{(t)} &= \sigma\left(x^{(t)} W_{x,z} + h^{(t-1)} W_{h,z} + b_z\right) \qquad r^{(t)} = \sigma\left(x^{(t)} W_{x,r} + h^{(t-1)} W_{h,r} + b_r\right)\\
-# \tilde h^{(t)} &= \tanh\left(x^{(t)} W_{x,h} + r^{(t)} \odot \left(h^{(t-1)} W_{h,h} + b_{h}'\right) + b_h\right) \quad \text{(reset\_after=True, Keras' default)}\\
-# \tilde h^{(t)} &= \tanh\left(x^{(t)} W_{x,h} + \left(r^{(t)} \odot h^{(t-1)}\right) W_{h,h} + b_h\right) \quad \text{(reset\_after=False, the original)}\\
+# \tilde h^{(t)} &= \tanh\left(x^{(t)} W_{x,h} + r^{(t)} \odot \left(h^{(t-1)} W_{h,h} + b_{h}'\right) + b_h\right) \quad \texttt{reset_after=True}\\
+# \tilde h^{(t)} &= \tanh\left(x^{(t)} W_{x,h} + \left(r^{(t)} \odot h^{(t-1)}\right) W_{h,h} + b_h\right) \quad \texttt{reset_after=False}\\
 # h^{(t)} &= z^{(t)} \odot h^{(t-1)} + \left(1 - z^{(t)}\right) \odot \tilde h^{(t)}
 # \end{aligned}$$
+#
+# `reset_after=True` is Keras' default, `reset_after=False` the original of Cho et al. Other sources write
+# $h^{(t)} = (1 - z^{(t)}) \odot h^{(t-1)} + z^{(t)} \odot \tilde h^{(t)}$: the same model with $z \leftrightarrow 1 - z$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # reset_after=True has two bias rows, (2, 3H); it is the cuDNN-compatible variant. Notebook 07 matches both
@@ -514,7 +530,8 @@ for cell in longlag.CELLS:
 # - A recurrent layer applies the same weights at every step: $Y^{(t)} = \phi(X^{(t)} W_x + Y^{(t-1)} W_y + b)$.
 # - Four mappings: sequence-to-sequence, sequence-to-vector, vector-to-sequence, encoder-decoder.
 # - Training is BPTT: backpropagation on the unrolled graph, gradients summed over time; truncate for speed.
-# - Gradients vanish or explode like $\rho^{T-t}$; clipping fixes exploding only.
+# - Gradients vanish or explode geometrically in $T - t$ (bounded by $\lVert W_y \rVert_2^{T-t}$ times the
+#   activation's slope); clipping fixes exploding only.
 # - LSTM and GRU add gated, additive memory and learn lags a basic RNN cannot.
 #
 # Next: the notebooks (`notebooks/01` ... `07`) and the graded assignments.
