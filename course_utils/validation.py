@@ -20,7 +20,18 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-__all__ = ["check_array", "check_choice", "check_mask", "check_positive_int"]
+__all__ = [
+    "check_array",
+    "check_bool",
+    "check_choice",
+    "check_instance",
+    "check_mask",
+    "check_number",
+    "check_positive",
+    "check_positive_int",
+    "check_probability",
+    "check_seed",
+]
 
 _TOKEN = re.compile(r"^(\d*)([A-Za-z]\w*)?$")
 
@@ -222,3 +233,89 @@ def check_instance(value: object, name: str, cls: type, hint: str = "") -> objec
         where = f" ({hint})" if hint else ""
         raise TypeError(f"{name}: expected {cls.__name__}{where}, got {type(value).__name__}")
     return value
+
+
+def check_number(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite real number in the given range.
+
+    ``low``/``high`` are inclusive unless ``low_open``/``high_open``; a wrong type raises ``TypeError``,
+    a number out of range (or NaN, or infinite) ``ValueError``.
+
+    >>> check_number(0.0, "learning_rate", low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: learning_rate: expected a finite number > 0, got 0.0
+    >>> check_number("0.1", "rate")
+    Traceback (most recent call last):
+    ...
+    TypeError: rate: expected a real number, got str '0.1'
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
+    number = float(value)
+    bounds = []
+    if low is not None:
+        bounds.append(f"{'>' if low_open else '>='} {low:g}")
+    if high is not None:
+        bounds.append(f"{'<' if high_open else '<='} {high:g}")
+    ok = np.isfinite(number)
+    if ok and low is not None:
+        ok = number > low if low_open else number >= low
+    if ok and high is not None:
+        ok = number < high if high_open else number <= high
+    if not ok:
+        what = "a finite number" + (" " + " and ".join(bounds) if bounds else "")
+        raise ValueError(f"{name}: expected {what}, got {value!r}")
+    return number
+
+
+def check_positive(value: object, name: str) -> float:
+    """A finite number > 0 (learning rates, norms, temperatures, tolerances).
+
+    >>> check_positive(-1, "max_norm")
+    Traceback (most recent call last):
+    ...
+    ValueError: max_norm: expected a finite number > 0, got -1
+    """
+    return check_number(value, name, low=0, low_open=True)
+
+
+def check_probability(value: object, name: str, *, allow_one: bool = False) -> float:
+    """A rate in [0, 1) (dropout, masking rates), or [0, 1] with ``allow_one``.
+
+    >>> check_probability(1.0, "dropout")
+    Traceback (most recent call last):
+    ...
+    ValueError: dropout: expected a finite number >= 0 and < 1, got 1.0
+    """
+    return check_number(value, name, low=0, high=1, high_open=not allow_one)
+
+
+def check_seed(value: object, name: str = "seed", *, allow_none: bool = False) -> int | None:
+    """A seed: a non-negative integer (or None when ``allow_none``), as NumPy and Keras accept.
+
+    >>> check_seed(-3)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed: expected a non-negative integer, got -3
+    >>> check_seed(None, allow_none=True) is None
+    True
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        expected = "a non-negative integer" + (" or None" if allow_none else "")
+        raise TypeError(f"{name}: expected {expected}, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    return int(value)

@@ -332,3 +332,65 @@ def test_any_wrong_shape_gives_a_named_value_error(cell, which, axis, delta, dro
         call = lambda: ref.gru_forward(**args, reset_after=cell == "gru_after")  # noqa: E731
     with pytest.raises(ValueError, match=r"^(" + "|".join(ARG_NAMES) + r"): expected "):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: v.check_positive(0, "lr"),
+            ValueError,
+            r"lr: expected a finite number > 0, got 0$",
+        ),
+        (
+            lambda: v.check_positive(float("nan"), "lr"),
+            ValueError,
+            r"lr: expected a finite number > 0, got nan",
+        ),
+        (
+            lambda: v.check_positive(True, "lr"),
+            TypeError,
+            r"lr: expected a real number, got bool True",
+        ),
+        (
+            lambda: v.check_probability(1, "dropout"),
+            ValueError,
+            r"dropout: expected a finite number >= 0 and < 1, got 1$",
+        ),
+        (
+            lambda: v.check_probability(-0.1, "p", allow_one=True),
+            ValueError,
+            r"p: expected a finite number >= 0 and <= 1, got -0.1",
+        ),
+        (
+            lambda: v.check_number(2.5, "tau", low=0, high=2),
+            ValueError,
+            r"tau: expected a finite number >= 0 and <= 2, got 2.5",
+        ),
+        (
+            lambda: v.check_seed(1.0),
+            TypeError,
+            r"seed: expected a non-negative integer, got float 1.0",
+        ),
+        (
+            lambda: v.check_seed("3", "data_seed", allow_none=True),
+            TypeError,
+            r"data_seed: expected a non-negative integer or None, got str '3'",
+        ),
+        (
+            lambda: v.check_seed(-1),
+            ValueError,
+            r"seed: expected a non-negative integer, got -1",
+        ),
+    ],
+)
+def test_number_rate_and_seed_checks_name_the_argument_and_what_was_expected(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_number_checks_return_plain_python_numbers():
+    assert v.check_positive(np.float32(0.5), "lr") == 0.5
+    assert type(v.check_probability(np.float64(0.25), "p")) is float
+    assert v.check_probability(1, "p", allow_one=True) == 1.0
+    assert type(v.check_seed(np.int64(7))) is int
