@@ -26,3 +26,25 @@ def main(argv):
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def find_python(version):
+    """The path of a working ``python<version>`` (PATH first, then pyenv's versions), or None.
+
+    pyenv puts a shim for every installed version on PATH, but a shim for a version that is not selected
+    exits 127; so every candidate is run once before it is trusted.
+    """
+    import glob
+    import os
+    import shutil
+    import subprocess
+
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates = [shutil.which("python" + version)]
+    candidates += sorted(
+        glob.glob(os.path.join(root, "versions", version + ".*", "bin", "python" + version))
+    )
+    for path in candidates:
+        if path and subprocess.run([path, "--version"], capture_output=True).returncode == 0:
+            return path
+    return None

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from check_python import find_python  # noqa: E402
+
 CACHE = Path(
     os.environ.get("COURSE_COMPAT_CACHE", Path.home() / ".cache" / "rnn-course" / "compat")
 )
@@ -47,7 +51,7 @@ def venv(label: str) -> Path:
     wanted = "\n".join([base, *pins, *RUNNER])
     if stamp.exists() and stamp.read_text() == wanted:
         return python
-    interpreter = shutil.which(base)
+    interpreter = find_python(base.removeprefix("python"))
     if interpreter is None:
         raise SystemExit(f"compat {label}: needs {base} on PATH to build its venv")
     subprocess.run([interpreter, "-m", "venv", "--clear", str(where)], check=True)

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from check_python import find_python  # noqa: E402
+
 LOCK = ROOT / "requirements" / "lock.txt"
 DIRECT = ROOT / "requirements" / "direct.in"
 ENV_YML = ROOT / "environment.yml"
@@ -90,7 +93,7 @@ def check_pythons() -> int:
     """Dry-run install the lock under every supported Python found here; 1 if one cannot install it."""
     status = 0
     for version in supported_pythons():
-        python = shutil.which(f"python{version}")
+        python = find_python(version)
         if python is None:
             print(f"python{version}: not on this machine, not checked")
             continue
