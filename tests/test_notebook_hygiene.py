@@ -125,3 +125,20 @@ def test_stored_outputs_are_the_seed_0_run_with_default_floats(src):
     text = "".join(o.get("text", "") for o in setup.outputs)
     assert "| seed 0 (COURSE_SEED) |" in text, f"stored with another seed or setting: {text!r}"
     assert "floats perturbed" not in text
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_every_figure_has_a_text_description_for_screen_readers(src):
+    """course_utils.style makes a figure's text/plain output a one-line description from its titles."""
+    for i, cell in enumerate(stored(src).cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" in data:
+                text = data.get("text/plain", "")
+                assert (
+                    text.startswith("Figure: ")
+                    and "no title" not in text
+                    and not text.startswith("<Figure size")
+                ), (
+                    f"cell {i}: figure without a description ({text!r}); give it a title or fig.set_label(...)"
+                )

@@ -45,5 +45,5 @@ def test_explore_has_rho_and_activation_controls_that_redraw():
     assert box.drawn == (1.2, "tanh")
     activation.value = "linear"
     assert box.drawn == (1.2, "linear")
-    assert output.outputs[0]["data"]["text/plain"] == "<rho 1.20, linear>"
+    assert output.outputs[0]["data"]["text/plain"].endswith(" [rho 1.20, linear]")
     assert plt.get_fignums() == []  # every redraw closes its figure

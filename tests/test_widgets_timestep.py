@@ -105,10 +105,11 @@ def test_show_figure_replaces_the_output_and_closes_the_figure():
     from course_utils.widgets._display import figure_png, show_figure
 
     output = widgets.Output()
-    fig, _ = plt.subplots()
+    fig, ax = plt.subplots()
+    ax.set_title("state by step")
     assert figure_png(fig).startswith(b"\x89PNG")
     extra = {"output_type": "stream", "name": "stdout", "text": "hi\n"}
     show_figure(output, fig, "<label>", extra)
     assert [o["output_type"] for o in output.outputs] == ["display_data", "stream"]
-    assert output.outputs[0]["data"]["text/plain"] == "<label>"
+    assert output.outputs[0]["data"]["text/plain"] == "Figure: state by step [label]"
     assert not plt.fignum_exists(fig.number)

@@ -12,6 +12,8 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
+from course_utils import style
+
 __all__ = ["figure_png", "show_figure"]
 
 
@@ -28,14 +30,16 @@ def show_figure(output: Any, fig: Any, label: str, *extra: dict[str, Any]) -> No
     Args:
         output: the ``Output`` widget.
         fig: the matplotlib figure to show.
-        label: the ``text/plain`` alternative of the image, e.g. ``"<rho 0.90, tanh>"``.
+        label: the explorer's current setting, e.g. ``"<rho 0.90, tanh>"``; the image's ``text/plain``
+            alternative (what a screen reader gets) is the figure's description with this setting.
         extra: further output dicts (nbformat ``outputs`` entries) shown after the image.
     """
     png = base64.b64encode(figure_png(fig)).decode("ascii")
+    description = f"{style.describe(fig)} [{label.strip('<>')}]"
     plt.close(fig)
     image = {
         "output_type": "display_data",
-        "data": {"image/png": png, "text/plain": label},
+        "data": {"image/png": png, "text/plain": description},
         "metadata": {},
     }
     output.outputs = (image, *extra)
