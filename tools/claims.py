@@ -400,6 +400,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--md", default=str(MD_PATH), help="report path, '-' for stdout only")
     parser.add_argument("--compat", metavar="LABEL", help="store the runs as a compat entry")
     parser.add_argument(
+        "--verify",
+        type=Path,
+        metavar="FILE",
+        help="check that the claims a test run wrote to FILE are the report's (lecture notebooks)",
+    )
+    parser.add_argument(
         "--one", nargs=3, metavar=("PATH", "SEED", "SETTING"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
