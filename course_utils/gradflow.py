@@ -5,14 +5,19 @@ In the lecture's row-batch form ``Y(t) = phi(X(t) Wx + Y(t-1) Wy + b)`` (code: `
 
     d h(s) / d h(s-1) = diag(phi'(a(s))) Wh^T,        a(s) = x(s) Wx + h(s-1) Wh + b
 
-so the gradient that reaches ``h(T - k)`` from ``h(T)`` passes through a product of ``k`` such factors,
-and, with ``|phi'| <= 1`` (tanh, linear) and ``||Wh||_2 = rho``,
+so the gradient that reaches ``h(T - k)`` from ``h(T)`` passes through the product of ``k`` such factors,
+ordered from the last step back, ``J(T) J(T-1) ... J(T-k+1)`` with ``J(s) = diag(phi'(a(s))) Wh^T``, and,
+with ``|phi'| <= 1`` (tanh, linear),
 
-    || d h(T) / d h(T-k) ||_2  <=  rho^k.
+    || d h(T) / d h(T-k) ||_2  <=  ||Wh||_2^k        (||Wh||_2: the spectral norm, largest singular value).
 
-For ``Wh = rho * Q`` with ``Q`` orthogonal and a linear activation the bound is an equality, because every
-singular value of ``Q^k`` is 1: the norm decays (``rho < 1``, vanishing) or grows (``rho > 1``, exploding)
-exactly geometrically. With tanh, ``phi' = 1 - h^2 < 1`` shrinks it further.
+The spectral *norm* gives the bound at every ``k``; the spectral *radius* (largest ``|eigenvalue|``, at most
+the norm) gives the long-run rate, ``||Wh^k||_2^(1/k) -> radius``. The two differ for a general matrix
+(a random matrix scaled to radius 1 has a norm well above 1), and agree for ``Wh = rho * Q`` with ``Q`` orthogonal:
+both are ``rho``, and with a linear activation the bound is an equality, because every singular value of
+``Q^k`` is 1: the norm decays (``rho < 1``, vanishing) or grows (``rho > 1``, exploding) exactly
+geometrically. With tanh, ``phi' = 1 - h^2 < 1`` shrinks it further, by how much depending on how far
+the inputs drive tanh into saturation (``jacobian_norms(drive=...)``).
 
 Used by notebook 04, ``widgets.gradflow`` and ``widgets.timestep`` (notebook 01). Shapes: ``Wh (H, H)``; norms are indexed by ``k``.
 """
@@ -153,7 +158,8 @@ def jacobian_norms(
     jac = np.eye(H)  # d h(T) / d h(T-k), starting at k = 0
     norms[0] = 1.0
     for k in range(1, steps + 1):
-        # Chain rule one step further back: d h(T)/d h(T-k) = d h(T)/d h(T-k+1) @ diag(phi') Wh^T.
+        # One step further back: d h(T)/d h(T-k) = [J(T) ... J(T-k+2)] @ J(T-k+1),
+        # with J(s) = diag(phi'(a(s))) Wh^T: the product is ordered from the last step back.
         jac = jac @ (dphi[steps - k][:, None] * Wh.T)
         norms[k] = np.linalg.norm(jac, 2)
     return norms
@@ -169,7 +175,7 @@ def plot_gradient_flow(
 
     Args:
         curves: label -> norms indexed by ``k`` (e.g. from :func:`jacobian_norms`).
-        rhos: draw the dashed bound ``rho^k`` for each of these spectral radii.
+        rhos: draw the dashed bound ``rho^k`` for each of these spectral norms ``rho = ||Wh||_2``.
         ax: matplotlib axes to draw into; a new figure when None.
 
     Returns:

@@ -1,4 +1,4 @@
-"""Tests for ``reference.rnn`` (the simple RNN) and for the time loop every cell shares (``_sequence``):
+"""Tests for ``reference.rnn`` (the simple RNN) and for what every cell's time loop shares (``_sequence``):
 mask semantics and truncated BPTT are tested here once, parametrized over every cell."""
 
 from __future__ import annotations
@@ -253,3 +253,28 @@ def test_importing_the_reference_does_not_import_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_windows_are_the_passes_of_truncated_bptt():
+    from course_utils.reference._sequence import windows
+
+    dh = np.arange(1.0, 9.0).reshape(2, 4, 1)
+    (steps, window), *rest = windows(dh, None)  # full BPTT: one pass over every step, all of dh
+    assert not rest and list(steps) == [3, 2, 1, 0] and window is dh
+    assert [list(s) for s, _ in windows(dh, 4)] == [[3, 2, 1, 0]]  # k >= T is full BPTT
+    passes = [(list(s), w.copy()) for s, w in windows(dh, 2)]  # one k-step pass per loss
+    assert [s for s, _ in passes] == [[3, 2], [2, 1], [1, 0], [0]]
+    for (_, w), t in zip(passes, [3, 2, 1, 0]):
+        expected = np.zeros_like(dh)
+        expected[:, t] = dh[:, t]  # each pass carries only the loss at its last step
+        np.testing.assert_array_equal(w, expected)
+    dh[:, 1] = 0.0  # a step without a loss has nothing to carry: no pass
+    assert [list(s) for s, _ in windows(dh, 2)] == [[3, 2], [2, 1], [0]]
+
+
+@pytest.mark.parametrize("backward", [ref.rnn_backward, ref.lstm_backward, ref.gru_backward])
+def test_every_sequence_backward_writes_its_loop_over_time(backward):
+    import inspect
+
+    source = inspect.getsource(backward)
+    assert "for t in steps:" in source and "dh_w[:, t] + dprev_h" in source

@@ -1,160 +1,95 @@
-"""The time loop shared by every reference cell: masking and (truncated) backpropagation through time.
+"""What the time loops of every reference cell share: the mask, and the windows of truncated BPTT.
 
-A cell is described by two private step functions that work on a *state tuple* — ``(h,)`` for SimpleRNN
-and GRU, ``(h, c)`` for LSTM, each entry ``(N, H)``:
+Each cell's ``*_forward`` and ``*_backward`` write their loop over time themselves, cs231n-style, e.g.::
 
-* ``step_forward(x_t, state) -> (new_state, step_cache)``
-* ``step_backward(dstate_next, step_cache) -> (dx_t, dstate_prev, dparams)``
+    for t in reversed(range(T)):                    # rnn_backward, full BPTT, no mask
+        dx[:, t], dprev_h, dWx_t, dWh_t, db_t = step_backward(dh[:, t] + dprev_h, cache.steps[t])
 
-:func:`scan_forward` runs the cell over ``x (N, T, D)`` and :func:`scan_backward` runs backpropagation
-through time (BPTT), optionally truncated. Both implement Keras' mask semantics once, for all cells.
+These helpers only decide where the state and its gradient *stop*; they never hide the recurrence.
 
 Mask (``(N, T)`` booleans, True = a real step, False = padding): where ``mask[n, t]`` is False, sequence
 ``n`` skips step ``t``: its state is carried over unchanged (``h(t) = h(t-1)``, ``c(t) = c(t-1)``), so the
-hidden state reported at that step is the carried one, and no gradient reaches ``x(t)`` or the weights
-from that step. The upstream gradient arriving at a skipped step flows, unchanged, to the carried state.
-Keras' layers (``return_sequences=True``) carry the state the same way and output, at a skipped step, their
-previous *output*: that is the carried state once a real step has happened, so outputs, final states and
-gradients all agree with Keras. The one difference: before a sequence's first real step (pre-padding)
-Keras outputs zeros, while ``h`` here holds the carried initial state ``h0`` (the state Keras carries too);
-with ``h0 = 0``, Keras' default, even that agrees. ``tests/test_reference_keras.py`` pins all of this.
+hidden state reported at that step is the carried one (:func:`carry`), and no gradient reaches ``x(t)`` or
+the weights from that step: the upstream gradient arriving there flows, unchanged, to the carried state
+(:func:`masked`). Keras' layers (``return_sequences=True``) carry the state the same way and output, at a
+skipped step, their previous *output*: that is the carried state once a real step has happened, so
+outputs, final states and gradients all agree with Keras. The one difference: before a sequence's first
+real step (pre-padding) Keras outputs zeros, while ``h`` here holds the carried initial state ``h0`` (the
+state Keras carries too); with ``h0 = 0``, Keras' default, even that agrees.
+``tests/test_reference_keras.py`` pins all of this.
 
-Truncation (``truncate=k``): the gradient of the loss at step ``t`` (``dh[:, t]``) flows back through
-steps ``t, t-1, ..., t-k+1`` only — at most ``k`` applications of the cell, masked steps included — and is
-dropped where it would reach the state ``h(t-k)``. So ``x(s)`` and the weights used at step ``s`` receive
-gradient from the losses at steps ``s .. s+k-1``, and ``h0`` only from the losses at steps ``0 .. k-1``.
-``truncate=None`` (or ``k >= T``) is full BPTT. Each upstream gradient is carried separately, so the
-truncated pass costs ``O(T k)`` step backward calls instead of ``O(T)``.
+Truncation (``truncate=k``, :func:`windows`): the gradient of the loss at step ``t`` (``dh[:, t]``) flows
+back through steps ``t, t-1, ..., t-k+1`` only — at most ``k`` applications of the cell, masked steps
+included — and is dropped where it would reach the state ``h(t-k)``. So ``x(s)`` and the weights used at
+step ``s`` receive gradient from the losses at steps ``s .. s+k-1``, and ``h0`` only from the losses at
+steps ``0 .. k-1``. ``truncate=None`` (or ``k >= T``) is full BPTT: one window over every step. Each
+upstream gradient has its own window, so the truncated pass costs ``O(T k)`` step backward calls instead
+of ``O(T)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from ..validation import check_array, check_positive_int
-
-State = tuple[np.ndarray, ...]
-StepForward = Callable[[np.ndarray, State], tuple[State, Any]]
-StepBackward = Callable[[State, Any], tuple[np.ndarray, State, tuple[np.ndarray, ...]]]
+from ..validation import check_positive_int
 
 
-def single_state_forward(
-    step_forward: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Any]],
-) -> StepForward:
-    """Adapt ``step_forward(x_t, h_prev) -> (h_next, cache)`` of a cell whose state is ``h`` alone."""
-
-    def step(x_t: np.ndarray, state: State) -> tuple[State, Any]:
-        h_next, cache = step_forward(x_t, state[0])
-        return (h_next,), cache
-
-    return step
+def carry(new: np.ndarray, old: np.ndarray, mask: np.ndarray | None, t: int) -> np.ndarray:
+    """The state after step ``t``: ``new (N, H)`` where ``mask[:, t]`` is True, the carried ``old`` elsewhere."""
+    return new if mask is None else np.where(mask[:, t, None], new, old)
 
 
-def single_state_backward(
-    step_backward: Callable[[np.ndarray, Any], tuple[np.ndarray, ...]],
-) -> StepBackward:
-    """Adapt ``step_backward(dh_next, cache) -> (dx_t, dh_prev, *dparams)`` of a cell whose state is ``h``."""
+def masked(
+    step_backward: Callable[..., tuple[np.ndarray, ...]],
+    dnext: np.ndarray | tuple[np.ndarray, ...],
+    cache: Any,
+    t: int,
+) -> tuple[np.ndarray, ...]:
+    """``step_backward(*dnext, cache.steps[t])`` for the rows that ran step ``t``; the identity for the others.
 
-    def step(dstate: State, cache: Any) -> tuple[np.ndarray, State, tuple[np.ndarray, ...]]:
-        dx_t, dh_prev, *dparams = step_backward(dstate[0], cache)
-        return dx_t, (dh_prev,), tuple(dparams)
+    Args:
+        step_backward: a cell's ``(dh_next[, dc_next], step_cache) -> (dx_t, dh_prev[, dc_prev], *dparams)``.
+        dnext: gradient of the state after step ``t``: ``dh (N, H)``, or the tuple ``(dh, dc)`` (LSTM).
+        cache: a sequence cache with ``steps`` (one step cache per step) and ``mask`` (``(N, T)`` or None).
+        t: the step.
 
-    return step
-
-
-def scan_forward(
-    step_forward: StepForward, x: np.ndarray, state0: State, mask: np.ndarray | None
-) -> tuple[list[np.ndarray], list[Any]]:
-    """Run ``step_forward`` over the time axis of ``x (N, T, D)`` starting from ``state0``.
-
-    Returns ``(seqs, caches)``: one ``(N, T, H)`` array per state entry (``[h]``, or ``[h, c]`` for
-    LSTM) holding the state after every step, and one step cache per time step.
+    Returns:
+        ``step_backward``'s tuple. Rows with ``mask[n, t]`` False skipped the step in the forward pass, so
+        they hand their gradient unchanged to the previous state and give ``x(t)`` and the weights nothing.
     """
-    n, t_steps, _ = x.shape
-    dtype = np.result_type(x, *state0)
-    seqs = [np.empty((n, t_steps, s.shape[1]), dtype=dtype) for s in state0]
-    state = state0
-    caches = []
-    for t in range(t_steps):
-        new_state, cache = step_forward(x[:, t], state)
-        if mask is not None:
-            keep = mask[:, t, None]  # (N, 1): padded rows keep their state
-            new_state = tuple(np.where(keep, new, old) for new, old in zip(new_state, state))
-        state = new_state
-        for seq, s in zip(seqs, state):
-            seq[:, t] = s
-        caches.append(cache)
-    return seqs, caches
+    dstate = dnext if isinstance(dnext, tuple) else (dnext,)
+    if cache.mask is None:
+        return step_backward(*dstate, cache.steps[t])
+    keep = cache.mask[:, t, None]  # (N, 1)
+    live = [np.where(keep, d, 0.0) for d in dstate]  # padded rows: no gradient into the step
+    dx_t, *rest = step_backward(*live, cache.steps[t])
+    dprev = [np.where(keep, dp, d) for dp, d in zip(rest, dstate)]  # ... and all of it to the state
+    return (dx_t, *dprev, *rest[len(dstate) :])
 
 
-def _masked_step_backward(
-    step_backward: StepBackward, dnext: State, cache: Any, keep: np.ndarray | None
-) -> tuple[np.ndarray, State, tuple[np.ndarray, ...]]:
-    """One step of BPTT; rows with ``keep`` False pass their gradient straight to the carried state."""
-    if keep is None:
-        return step_backward(dnext, cache)
-    live = tuple(np.where(keep, d, 0.0) for d in dnext)  # padded rows: no gradient into the step
-    dx_t, dprev, dparams = step_backward(live, cache)
-    dprev = tuple(np.where(keep, dp, d) for dp, d in zip(dprev, dnext))
-    return dx_t, dprev, dparams
+def windows(dh: np.ndarray, truncate: int | None) -> Iterator[tuple[range, np.ndarray]]:
+    """The backward passes of (truncated) BPTT over ``dh (N, T, H)``, as ``(steps, dh_window)`` pairs.
 
-
-def scan_backward(
-    step_backward: StepBackward,
-    dh: np.ndarray,
-    caches: Sequence[Any],
-    mask: np.ndarray | None,
-    x_shape: tuple[int, int, int],
-    state_shapes: Sequence[tuple[int, int]],
-    param_shapes: Sequence[tuple[int, ...]],
-    truncate: int | None,
-) -> tuple[np.ndarray, State, list[np.ndarray]]:
-    """Backpropagate the upstream gradients ``dh (N, T, H)`` of every hidden state through time.
-
-    Checks ``dh`` against ``x_shape`` and the state's ``H`` and ``truncate`` (None or a positive int).
-    Returns ``(dx (N, T, D), dstate0 (tuple of (N, H)), dparams (list, one per parameter))``. See the
-    module docstring for the exact meaning of ``mask`` and ``truncate``.
+    ``steps`` counts down (``range(last, first - 1, -1)``) and ``dh_window (N, T, H)`` is the upstream
+    gradient that pass adds at each step. Full BPTT (``truncate`` None or ``>= T``): one pass over all
+    steps with all of ``dh``. ``truncate=k``: one pass per step ``t`` whose loss has a gradient, over steps
+    ``t, ..., t-k+1`` (not below 0), adding ``dh[:, t]`` at step ``t`` only. A pass that ends above step 0
+    stops there: its gradient of ``h(first - 1)`` is dropped — that is the truncation; only passes with
+    ``first == 0`` reach the initial state.
     """
+    t_steps = dh.shape[1]
     if truncate is not None:
         truncate = check_positive_int(truncate, "truncate")
-    n, t_steps, _ = x_shape
-    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": state_shapes[0][1]})
-    dtype = dh.dtype
-    dx = np.zeros(x_shape, dtype=dtype)
-    dparams = [np.zeros(shape, dtype=dtype) for shape in param_shapes]
-    zeros_state = tuple(np.zeros(shape, dtype=dtype) for shape in state_shapes)
-
-    def back(t: int, dnext: State) -> State:
-        keep = None if mask is None else mask[:, t, None]
-        dx_t, dprev, dps = _masked_step_backward(step_backward, dnext, caches[t], keep)
-        dx[:, t] += dx_t
-        for acc, d in zip(dparams, dps):
-            acc += d
-        return dprev
-
     if truncate is None or truncate >= t_steps:
-        dstate = zeros_state
-        for t in reversed(range(t_steps)):
-            dstate = (
-                dstate[0] + dh[:, t],
-                *dstate[1:],
-            )  # the loss at step t joins the flow from later steps
-            dstate = back(t, dstate)
-        return dx, dstate, dparams
-
-    dstate0 = [z.copy() for z in zeros_state]
+        yield range(t_steps - 1, -1, -1), dh
+        return
+    dh_window = np.zeros_like(dh)  # reused: one column is set per pass, and cleared after it
     for t in reversed(range(t_steps)):
-        if not np.any(dh[:, t]):
-            continue  # nothing to carry (e.g. a loss on the last step only)
-        carry = (dh[:, t], *zeros_state[1:])
-        for s in range(t, max(t - truncate, -1), -1):  # steps t, ..., t-k+1 (not below 0)
-            carry = back(s, carry)
-        if (
-            t - truncate < 0
-        ):  # the window reached the start: this gradient arrives at the initial state
-            for acc, d in zip(dstate0, carry):
-                acc += d
-    return dx, tuple(dstate0), dparams
+        if t < t_steps - 1 and not np.any(dh[:, t]):
+            continue  # nothing to carry (e.g. a loss on the last step only); the last pass always runs
+        dh_window[:, t] = dh[:, t]
+        yield range(t, max(t - truncate, -1), -1), dh_window
+        dh_window[:, t] = 0.0

@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike
 
 from ..validation import check_array, check_bool, check_instance, check_mask
 from ._activations import sigmoid as _sigmoid
-from ._sequence import scan_backward, scan_forward, single_state_backward, single_state_forward
+from ._sequence import carry, masked, windows
 
 __all__ = [
     "GRUCache",
@@ -197,10 +197,12 @@ def gru_forward(
     h0 = check_array(h0, "h0", "N,H", sizes)
     mask = check_mask(mask, "mask", sizes)
 
-    def step(x_t, h_prev):
-        return _step_forward(x_t, h_prev, Wx, Wh, b, reset_after)
-
-    (h,), steps = scan_forward(single_state_forward(step), x, (h0,), mask)
+    h = np.empty((sizes["N"], sizes["T"], sizes["H"]), np.result_type(x, h0))  # (N, T, H)
+    h_prev, steps = h0, []
+    for t in range(sizes["T"]):
+        h_next, step = _step_forward(x[:, t], h_prev, Wx, Wh, b, reset_after)
+        h[:, t] = h_prev = carry(h_next, h_prev, mask, t)  # padded rows keep their state
+        steps.append(step)
     return h, GRUCache(steps, mask, x.shape, sizes["H"], reset_after)
 
 
@@ -219,17 +221,18 @@ def gru_backward(
         ``(dx (N, T, D), dh0 (N, H), dWx (D, 3H), dWh (H, 3H), db)``, ``db`` shaped like ``b``.
     """
     check_instance(cache, "cache", GRUCache, "the cache returned by gru_forward")
-    n, t_steps, d = cache.x_shape
-    h = cache.hidden
-    b_shape = (2, 3 * h) if cache.reset_after else (3 * h,)
-    dx, (dh0,), (dWx, dWh, db) = scan_backward(
-        single_state_backward(_step_backward),
-        dh,
-        cache.steps,
-        cache.mask,
-        (n, t_steps, d),
-        [(n, h)],
-        [(d, 3 * h), (h, 3 * h), b_shape],
-        truncate,
-    )
+    n, t_steps, _ = cache.x_shape
+    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": cache.hidden})
+    dx, dh0 = np.zeros(cache.x_shape, dh.dtype), np.zeros_like(dh[:, 0])
+    dWx = dWh = db = 0.0  # each weight's gradient is a sum over the steps that used it
+    for steps, dh_w in windows(dh, truncate):  # full BPTT: one pass, t = T-1, ..., 0, dh_w = dh
+        dprev_h = np.zeros_like(dh0)
+        for t in steps:
+            dx_t, dprev_h, dWx_t, dWh_t, db_t = masked(
+                _step_backward, dh_w[:, t] + dprev_h, cache, t
+            )
+            dx[:, t] += dx_t
+            dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+        if steps[-1] == 0:  # the pass reached the start (always, unless truncated)
+            dh0 += dprev_h
     return dx, dh0, dWx, dWh, db

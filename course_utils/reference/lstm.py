@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from ..validation import check_array, check_bool, check_instance, check_mask
 from ._activations import sigmoid as _sigmoid
-from ._sequence import scan_backward, scan_forward
+from ._sequence import carry, masked, windows
 
 __all__ = [
     "LSTMCache",
@@ -202,11 +202,14 @@ def lstm_forward(
     c0 = np.zeros_like(h0) if c0 is None else check_array(c0, "c0", "N,H", sizes)
     mask = check_mask(mask, "mask", sizes)
 
-    def step(x_t, state):
-        h_next, c_next, cache = _step_forward(x_t, state[0], state[1], Wx, Wh, b, peephole)
-        return (h_next, c_next), cache
-
-    (h, c), steps = scan_forward(step, x, (h0, c0), mask)
+    h = np.empty((sizes["N"], sizes["T"], sizes["H"]), np.result_type(x, h0, c0))  # (N, T, H)
+    c = np.empty_like(h)  # (N, T, H) cell states
+    h_prev, c_prev, steps = h0, c0, []
+    for t in range(sizes["T"]):
+        h_next, c_next, step = _step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b, peephole)
+        h[:, t] = h_prev = carry(h_next, h_prev, mask, t)  # padded rows keep both states
+        c[:, t] = c_prev = carry(c_next, c_prev, mask, t)
+        steps.append(step)
     return h, LSTMCache(steps, mask, c, x.shape, sizes["H"], peephole is not None)
 
 
@@ -228,16 +231,19 @@ def lstm_backward(
     """
     check_instance(cache, "cache", LSTMCache, "the cache returned by lstm_forward")
     return_dc0 = check_bool(return_dc0, "return_dc0")
-    n, t_steps, d = cache.x_shape
-    h = cache.hidden
-
-    def step(dstate, step_cache):
-        dx_t, dh_prev, dc_prev, *dparams = _step_backward(dstate[0], dstate[1], step_cache)
-        return dx_t, (dh_prev, dc_prev), tuple(dparams)
-
-    param_shapes = [(d, 4 * h), (h, 4 * h), (4 * h,)] + ([(3, h)] if cache.peephole else [])
-    dx, (dh0, dc0), dparams = scan_backward(
-        step, dh, cache.steps, cache.mask, (n, t_steps, d), [(n, h), (n, h)], param_shapes, truncate
-    )
-    grads = (dx, dh0, *dparams)
-    return (*grads, dc0) if return_dc0 else grads
+    n, t_steps, _ = cache.x_shape
+    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": cache.hidden})
+    dx = np.zeros(cache.x_shape, dh.dtype)
+    dh0, dc0 = np.zeros_like(dh[:, 0]), np.zeros_like(dh[:, 0])
+    dparams = [0.0] * (4 if cache.peephole else 3)  # dWx, dWh, db[, dpeephole]: sums over the steps
+    for steps, dh_w in windows(dh, truncate):  # full BPTT: one pass, t = T-1, ..., 0, dh_w = dh
+        dprev_h, dprev_c = np.zeros_like(dh0), np.zeros_like(dc0)
+        for t in steps:  # the loss reaches c(t) only through h(t); dprev_c comes from step t+1
+            dx_t, dprev_h, dprev_c, *dparams_t = masked(
+                _step_backward, (dh_w[:, t] + dprev_h, dprev_c), cache, t
+            )
+            dx[:, t] += dx_t
+            dparams = [d + d_t for d, d_t in zip(dparams, dparams_t)]
+        if steps[-1] == 0:  # the pass reached the start (always, unless truncated)
+            dh0, dc0 = dh0 + dprev_h, dc0 + dprev_c
+    return (dx, dh0, *dparams, dc0) if return_dc0 else (dx, dh0, *dparams)

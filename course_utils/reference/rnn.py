@@ -10,7 +10,9 @@ with ``Wx (D, H)`` (Keras' ``kernel``), ``Wh (H, H)`` (``recurrent_kernel``, the
 
     dx(t) = da Wx^T    dh(t-1) = da Wh^T    dWx = x(t)^T da    dWh = h(t-1)^T da    db = sum_n da
 
-The sequence functions loop over time with the step functions (see ``_sequence`` for masks and truncation).
+The sequence functions are the step functions in a loop over time; ``rnn_backward`` is BPTT, the loop run
+backwards, the gradient of each state being the loss's own ``dh[:, t]`` plus what flows back from step t+1
+(``_sequence`` says where a mask or truncation stops the state and its gradient).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..validation import check_array, check_instance, check_mask
-from ._sequence import scan_backward, scan_forward, single_state_backward, single_state_forward
+from ._sequence import carry, masked, windows
 
 __all__ = [
     "RNNCache",
@@ -139,10 +141,12 @@ def rnn_forward(
     h0 = check_array(h0, "h0", "N,H", sizes)
     mask = check_mask(mask, "mask", sizes)
 
-    def step(x_t, h_prev):
-        return _step_forward(x_t, h_prev, Wx, Wh, b)
-
-    (h,), steps = scan_forward(single_state_forward(step), x, (h0,), mask)
+    h = np.empty((sizes["N"], sizes["T"], sizes["H"]), np.result_type(x, h0))  # (N, T, H)
+    h_prev, steps = h0, []
+    for t in range(sizes["T"]):
+        h_next, step = _step_forward(x[:, t], h_prev, Wx, Wh, b)
+        h[:, t] = h_prev = carry(h_next, h_prev, mask, t)  # padded rows keep their state
+        steps.append(step)
     return h, RNNCache(steps, mask, x.shape, b.shape)
 
 
@@ -162,16 +166,18 @@ def rnn_backward(
         ``(dx (N, T, D), dh0 (N, H), dWx (D, H), dWh (H, H), db (H,))``.
     """
     check_instance(cache, "cache", RNNCache, "the cache returned by rnn_forward")
-    n, t_steps, d = cache.x_shape
-    h = cache.b_shape[0]
-    dx, (dh0,), (dWx, dWh, db) = scan_backward(
-        single_state_backward(_step_backward),
-        dh,
-        cache.steps,
-        cache.mask,
-        (n, t_steps, d),
-        [(n, h)],
-        [(d, h), (h, h), (h,)],
-        truncate,
-    )
+    n, t_steps, _ = cache.x_shape
+    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_steps, "H": cache.b_shape[0]})
+    dx, dh0 = np.zeros(cache.x_shape, dh.dtype), np.zeros_like(dh[:, 0])
+    dWx = dWh = db = 0.0  # each weight's gradient is a sum over the steps that used it
+    for steps, dh_w in windows(dh, truncate):  # full BPTT: one pass, t = T-1, ..., 0, dh_w = dh
+        dprev_h = np.zeros_like(dh0)
+        for t in steps:
+            dx_t, dprev_h, dWx_t, dWh_t, db_t = masked(
+                _step_backward, dh_w[:, t] + dprev_h, cache, t
+            )
+            dx[:, t] += dx_t
+            dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+        if steps[-1] == 0:  # the pass reached the start (always, unless truncated)
+            dh0 += dprev_h
     return dx, dh0, dWx, dWh, db
