@@ -19,6 +19,12 @@ from course_utils.grading.sandbox import Limits
 pytestmark = pytest.mark.slow
 
 IDS = list(assignments.ASSIGNMENTS)
+# A1's step with one mistake: the output layer's bias is left out
+NO_OUTPUT_BIAS = (
+    "def jordan_step_forward(x_t, y_prev, Wx, Wy, b, Wo, bo):\n"
+    "    h_t = np.tanh(x_t @ Wx + y_prev @ Wy + b)\n"
+    "    return h_t @ Wo, StepCache(x_t, y_prev, h_t, Wx, Wy, Wo)\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -209,11 +215,11 @@ def test_class_run_good_partial_broken_hanging(dist, tmp_path):
     sol = solution(dist, "a1_rnn_bptt")
     folder = tmp_path / "class"
     write(sol, folder / "good.ipynb")
-    no_bias = "def rnn_step_forward(x_t, h_prev, Wx, Wh, b):\n    h = np.tanh(x_t @ Wx + h_prev @ Wh)\n    return h, StepCache(x_t, h_prev, h, Wx, Wh)\n"
-    write(with_cells(sol, no_bias), folder / "partial.ipynb")
+    write(with_cells(sol, NO_OUTPUT_BIAS), folder / "partial.ipynb")
     (folder / "broken.ipynb").write_text("{ this is not a notebook")
     write(with_cells(sol, "while True:\n    pass\n"), folder / "hanging.ipynb")
-    limits = Limits(total_s=40, notebook_s=6, call_s=10, memory_mb=1500)
+    # the notebook trains a small network (a few seconds on a busy machine); the hanging one stops at 20 s
+    limits = Limits(total_s=60, notebook_s=20, call_s=15, memory_mb=1500)
     rows = grade_directory("a1_rnn_bptt", folder, tmp_path / "grades.csv", dist=dist, limits=limits)
     with open(tmp_path / "grades.csv", newline="") as fh:
         table = {row["submission"]: row for row in csv.DictReader(fh)}
@@ -222,7 +228,7 @@ def test_class_run_good_partial_broken_hanging(dist, tmp_path):
     partial = float(table["partial.ipynb"]["score"])
     assert (
         0 < partial < 25 and float(table["partial.ipynb"]["q1"]) == 0
-    )  # public check passes, the hidden one names the bias
+    )  # both q1 checks fail; q5 and q6 do not call the step
     assert table["broken.ipynb"]["status"] == "error" and float(table["broken.ipynb"]["score"]) == 0
     assert (
         table["hanging.ipynb"]["status"] == "limit" and float(table["hanging.ipynb"]["score"]) == 0
@@ -232,14 +238,13 @@ def test_class_run_good_partial_broken_hanging(dist, tmp_path):
 
 
 def test_partial_submission_message_names_the_mistake(dist, tmp_path):
-    no_bias = "def rnn_step_forward(x_t, h_prev, Wx, Wh, b):\n    h = np.tanh(x_t @ Wx + h_prev @ Wh)\n    return h, StepCache(x_t, h_prev, h, Wx, Wh)\n"
     report = grade_notebook(
         "a1_rnn_bptt",
-        write(with_cells(solution(dist, "a1_rnn_bptt"), no_bias), tmp_path / "p.ipynb"),
+        write(with_cells(solution(dist, "a1_rnn_bptt"), NO_OUTPUT_BIAS), tmp_path / "p.ipynb"),
         dist=dist,
     )
     message = next(t.message for t in report.tests if t.name == "q1: test_step_forward_mistakes")
-    assert re.search("missing bias", message)
+    assert re.search("the output bias bo is not added", message)
 
 
 def test_checks_name_the_mistake():
