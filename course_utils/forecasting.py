@@ -39,8 +39,10 @@ __all__ = [
     "forecast_direct",
     "forecast_iterative",
     "mse",
+    "mse_by_horizon",
     "naive_forecast",
     "plot_forecast",
+    "plot_mse_by_horizon",
     "results_table",
     "sequence_targets",
     "split_series",
@@ -315,6 +317,22 @@ def mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
 
 
+def mse_by_horizon(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Mean squared error at each forecast horizon: ``(N, n_out)`` and ``(N, n_out)`` -> ``(n_out,)``.
+
+    Entry ``k`` averages over the N series the squared error of the forecast ``k + 1`` steps ahead, so an
+    iterative forecast whose errors compound shows it as a curve that rises with the horizon. The mean of
+    the curve is :func:`mse`.
+
+    >>> mse_by_horizon(np.zeros((2, 3)), np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 4.0]])).tolist()
+    [0.0, 1.0, 10.0]
+    """
+    sizes: dict[str, int] = {}
+    y_true = check_array(y_true, "y_true", "N,K", sizes)
+    y_pred = check_array(y_pred, "y_pred", "N,K", sizes)
+    return np.mean((y_true.astype(np.float64) - y_pred) ** 2, axis=0)
+
+
 def results_table(results: Mapping[str, float], *, digits: int = 4) -> str:
     """A plain-text table of ``{model name: validation MSE}``, best first.
 
@@ -375,5 +393,34 @@ def plot_forecast(
     ax.axvline(t_in - 0.5, color="0.7", linewidth=1)
     ax.set_xlabel("time step t")
     ax.set_ylabel("value")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_mse_by_horizon(errors: Mapping[str, np.ndarray], *, ax: Any = None) -> Any:
+    """Plot ``{name: MSE by horizon (n_out,)}`` (see :func:`mse_by_horizon`), log scale; return the axes.
+
+    Args:
+        errors: one curve per forecaster, all of the same length ``n_out``.
+        ax: matplotlib axes to draw on (a new figure when None).
+    """
+    import matplotlib.pyplot as plt
+
+    if not errors:
+        raise ValueError("errors: expected at least one curve, got an empty mapping")
+    sizes: dict[str, int] = {}
+    curves = {
+        name: check_array(curve, f"errors[{name!r}]", "K", sizes) for name, curve in errors.items()
+    }
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    markers = "xs^vd+o"
+    for i, (name, curve) in enumerate(curves.items()):
+        horizons = np.arange(1, curve.shape[0] + 1)
+        ax.plot(horizons, curve, markers[i % len(markers)] + "-", label=name, markersize=5)
+    ax.set_yscale("log")
+    ax.set_xlabel("horizon (steps ahead)")
+    ax.set_ylabel("validation MSE")
+    ax.set_xticks(np.arange(1, sizes["K"] + 1))
     ax.legend(loc="best", fontsize="small")
     return ax

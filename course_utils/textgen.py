@@ -36,6 +36,7 @@ __all__ = [
     "keras_next_distribution",
     "make_char_windows",
     "sample_next",
+    "unigram_cross_entropy",
     "unigram_entropy",
 ]
 
@@ -312,6 +313,48 @@ def unigram_entropy(ids: np.ndarray, vocab_size: int) -> float:
     counts = np.bincount(ids, minlength=vocab_size).astype(np.float64)
     p = counts[counts > 0] / counts.sum()
     return float(-(p * np.log(p)).sum())
+
+
+def unigram_cross_entropy(
+    train_ids: np.ndarray, test_ids: np.ndarray, vocab_size: int, *, smoothing: float = 1.0
+) -> float:
+    """Held-out loss in nats per character of the unigram model fit on ``train_ids``.
+
+    The unigram model ignores all context: ``q(k) = (count_train(k) + smoothing) / (L_train + V smoothing)``
+    (add-``smoothing`` so a character never seen in training still gets some probability). Its loss on the
+    held-out ids is ``-mean log q(test_ids)``: the number a character model must beat on the same held-out
+    text to show that it learned something from context.
+
+    Args:
+        train_ids: ``(L_train,)`` ids the frequencies are counted on.
+        test_ids: ``(L_test,)`` held-out ids the loss is measured on.
+        vocab_size: V; every id must lie in ``[0, V)``.
+        smoothing: pseudo-count added to every character (> 0).
+
+    >>> round(unigram_cross_entropy(np.array([0, 1]), np.array([0, 0]), 2), 4)  # q(0) = 1/2: log 2
+    0.6931
+    >>> round(unigram_cross_entropy(np.array([0, 0]), np.array([1]), 2), 4)  # q(1) = 1/4: log 4
+    1.3863
+    """
+    vocab_size = check_positive_int(vocab_size, "vocab_size")
+    if isinstance(smoothing, bool) or not np.isfinite(smoothing) or smoothing <= 0:
+        raise ValueError(f"smoothing: expected a positive number, got {smoothing!r}")
+    arrays = []
+    for name, ids in (("train_ids", train_ids), ("test_ids", test_ids)):
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or ids.size == 0 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(
+                f"{name}: expected a non-empty 1-D integer array (L,), got dtype {ids.dtype} and "
+                f"shape {ids.shape}"
+            )
+        if ids.min() < 0 or ids.max() >= vocab_size:
+            raise ValueError(
+                f"{name}: expected ids in [0, {vocab_size}), got min {ids.min()}, max {ids.max()}"
+            )
+        arrays.append(ids)
+    counts = np.bincount(arrays[0], minlength=vocab_size).astype(np.float64) + smoothing
+    log_q = np.log(counts / counts.sum())
+    return float(-log_q[arrays[1]].mean())
 
 
 def distinct_ngram_ratio(text: str, n: int = 3) -> float:

@@ -163,6 +163,41 @@ def test_mse_and_shape_check():
         fc.mse([[1.0, 2.0]], [[1.0, 4.0, 5.0]])
 
 
+def test_mse_by_horizon_splits_the_mse_per_step():
+    y = np.zeros((2, 3))
+    pred = np.array([[0.0, 1.0, 2.0], [0.0, 3.0, 0.0]])
+    curve = fc.mse_by_horizon(y, pred)
+    np.testing.assert_allclose(curve, [0.0, 5.0, 2.0])
+    assert curve.mean() == pytest.approx(fc.mse(y, pred))  # the curve averages to the overall MSE
+    with pytest.raises(
+        ValueError, match=r"y_pred: expected shape \(2, 3\) = \(N, K\), got \(2, 4\)"
+    ):
+        fc.mse_by_horizon(y, np.zeros((2, 4)))
+
+
+def test_mse_by_horizon_of_a_compounding_forecast_grows():
+    # "next = last": on a ramp the iterative error after k steps is k, so the MSE by horizon is k^2.
+    x, y = fc.split_window(ramp(3, 12), n_out=4)
+    pred = fc.forecast_iterative(lambda w: w[:, -1, :], x, 4)
+    np.testing.assert_allclose(fc.mse_by_horizon(y, pred), [1.0, 4.0, 9.0, 16.0])
+
+
+def test_plot_mse_by_horizon_one_line_per_model():
+    ax = fc.plot_mse_by_horizon({"a": [1.0, 2.0, 4.0], "b": np.array([0.5, 0.5, 0.5])})
+    assert [line.get_label() for line in ax.lines] == ["a", "b"]
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+    assert ax.get_yscale() == "log"
+    _, given = plt.subplots()
+    assert fc.plot_mse_by_horizon({"a": [1.0]}, ax=given) is given
+    with pytest.raises(ValueError, match="errors: expected at least one curve"):
+        fc.plot_mse_by_horizon({})
+    with pytest.raises(
+        ValueError, match=r"errors\['b'\]: expected shape \(3,\) = \(K,\), got \(2,\)"
+    ):
+        fc.plot_mse_by_horizon({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0]})
+    plt.close("all")
+
+
 def test_results_table_sorted_best_first():
     table = fc.results_table({"deep RNN": 0.003, "naive": 0.02, "linear": 0.004}, digits=3)
     lines = table.splitlines()

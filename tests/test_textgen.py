@@ -13,6 +13,7 @@ from course_utils.textgen import (
     generate,
     make_char_windows,
     sample_next,
+    unigram_cross_entropy,
     unigram_entropy,
 )
 
@@ -145,6 +146,28 @@ def test_entropy_and_diversity_measures():
     assert distinct_ngram_ratio("abcdefg", 3) == 1.0
     with pytest.raises(ValueError, match=r"text: expected at least n = 4 characters, got 2"):
         distinct_ngram_ratio("ab", 4)
+
+
+def test_unigram_cross_entropy_counts_train_and_scores_held_out():
+    train, test = np.array([0, 0, 0, 1]), np.array([0, 1])
+    # add-one: q = (4/7, 2/7, 1/7) over V = 3
+    expected = -(np.log(4 / 7) + np.log(2 / 7)) / 2
+    assert unigram_cross_entropy(train, test, 3) == pytest.approx(expected)
+    # scored on its own training text with tiny smoothing it is the unigram entropy
+    assert unigram_cross_entropy(train, train, 2, smoothing=1e-9) == pytest.approx(
+        unigram_entropy(train, 2)
+    )
+    # a character never seen in training still gets a finite loss
+    assert np.isfinite(unigram_cross_entropy(np.array([0]), np.array([2]), 3))
+
+
+def test_unigram_cross_entropy_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"test_ids: expected ids in \[0, 3\), got min 0, max 3"):
+        unigram_cross_entropy(np.array([0]), np.array([0, 3]), 3)
+    with pytest.raises(ValueError, match=r"train_ids: expected a non-empty 1-D integer array"):
+        unigram_cross_entropy(np.array([], dtype=int), np.array([0]), 3)
+    with pytest.raises(ValueError, match=r"smoothing: expected a positive number, got 0"):
+        unigram_cross_entropy(np.array([0]), np.array([0]), 3, smoothing=0)
 
 
 def test_char_model_learns_a_repeating_text():

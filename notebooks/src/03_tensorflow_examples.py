@@ -21,7 +21,6 @@
 # - turn a trained RNN into a *creative* one, and control its sampling temperature.
 
 # %%
-import resource
 import time
 
 import keras
@@ -29,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from course_utils import check, forecasting, metrics, textgen
+from course_utils import check, claims, forecasting, textgen
 from course_utils import reference as ref
 from course_utils.data import (
     generate_series,
@@ -41,9 +40,8 @@ from course_utils.data import digits as digit_plots
 from course_utils.widgets import temperature
 
 # The speed/quality knob: training epochs (x4 for the digit classifier, x3 for the deep forecasters).
-# The stored run uses 4; 10 gives better models and about 2.5 times the training time.
+# The stored run and the claims below use 4; more epochs give better models and take longer.
 EPOCHS = 4
-started = time.perf_counter()
 
 # %% [markdown]
 # ## 1. Unrolling by hand
@@ -67,7 +65,7 @@ started = time.perf_counter()
 # Here it is in TensorFlow, with explicit variables:
 
 # %%
-rng = np.random.default_rng(0)
+rng = np.random.default_rng(SEED)
 n_inputs, n_neurons = 3, 5
 X0 = np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 0, 1]], dtype=np.float32)  # t = 0, (N, D)
 X1 = np.array([[9, 8, 7], [0, 0, 0], [6, 5, 4], [3, 2, 1]], dtype=np.float32)  # t = 1, (N, D)
@@ -96,7 +94,8 @@ h_numpy, _ = ref.rnn_forward(X, np.zeros((4, n_neurons)), Wx.numpy(), Wy.numpy()
 np.testing.assert_allclose(Y_keras[:, 0], Y0.numpy(), atol=1e-6)
 np.testing.assert_allclose(Y_keras[:, 1], Y1.numpy(), atol=1e-6)
 np.testing.assert_allclose(h_numpy, Y_keras, atol=1e-5)
-print("Y(1) =\n", np.round(Y1.numpy(), 3))
+print("X:", X.shape, "= (N, T, D);  Y(0), Y(1):", Y0.shape, Y1.shape, "= (N, H)")
+print("SimpleRNN output:", Y_keras.shape, "= (N, T, H)")
 print("by hand, SimpleRNN and the NumPy reference agree to 1e-5")
 
 # %% [markdown]
@@ -116,7 +115,7 @@ def time_layer(unroll: bool, steps: int, repeats: int = 10) -> tuple[int, float,
     """MatMul ops in the traced graph of a SimpleRNN(32), seconds to build (trace) it, seconds per call."""
     rnn = keras.layers.SimpleRNN(32, unroll=unroll)
     call = tf.function(lambda x: rnn(x))
-    x = tf.random.normal((64, steps, 8), seed=1)  # (N, T, D)
+    x = tf.random.normal((64, steps, 8), seed=SEED + 1)  # (N, T, D)
     start = time.perf_counter()
     graph = call.get_concrete_function(x).graph
     call(x).numpy()
@@ -175,9 +174,9 @@ for i, seq in enumerate(sequences):
     alone = np.asarray(masked_rnn(seq[None]))[0]  # (T_i, H): the sequence run on its own
     np.testing.assert_allclose(out_padded[i, : len(seq)], alone, atol=1e-6)
 print("mask of the padded batch:\n", padded.any(axis=2).astype(int))
-print("outputs of the length-3 sequence at steps 2, 3, 4 (the last two are padding):")
-print(np.round(out_padded[1, 2:], 3))
+print("every sequence's outputs equal its outputs when run alone (to 1e-6)")
 np.testing.assert_allclose(out_padded[1, 3:], np.repeat(out_padded[1, 2:3], 2, axis=0), atol=1e-6)
+print("length-3 sequence: the outputs at padded steps 3 and 4 repeat step 2's (to 1e-6)")
 
 # %% [markdown]
 # Every sequence gets exactly the outputs it gets when run alone. At the padded steps, Keras' `SimpleRNN`
@@ -201,10 +200,10 @@ print("final states = outputs at each sequence's last real step")
 # maximum length). `course_utils.textgen.generate` does this for a batch: each row stops on its own.
 #
 # A toy "model" shows the mechanics: it spells the alphabet from wherever the prompt ends, and its chance of
-# ending the sequence grows with every letter it has written.
+# ending the sequence grows with every letter it has written. The EOS is sampled, so every seed gives other
+# lengths; the claim below is only that six rows do not all stop at the same length.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 letters = textgen.CharVocab.from_text("abcdefghijklmnopqrstuvwxyz", extra="$")  # "$" = EOS
 EOS = letters.id_of("$")
 
@@ -221,13 +220,18 @@ def toy_next_distribution(contexts: np.ndarray) -> np.ndarray:
     return probs
 
 
+toy_prompts = "adgjmp"
 outputs = textgen.generate(
-    toy_next_distribution, letters.encode("adm")[:, None], max_len=12, end_id=EOS, seed=3
+    toy_next_distribution,
+    letters.encode(toy_prompts)[:, None],  # (6, 1) ids
+    max_len=12,
+    end_id=EOS,
+    seed=SEED + 3,
 )
-for prompt, result in zip("adm", outputs):
-    print(f"{prompt} -> {letters.decode(result.ids)!r:10} stopped at EOS: {result.stopped_at_end}")
-assert len({len(r.ids) for r in outputs}) > 1, "the outputs should have different lengths"
-assert all(EOS not in r.ids for r in outputs)
+for prompt, result in zip(toy_prompts, outputs):
+    print(f"{prompt} -> {letters.decode(result.ids)!r:14} stopped at EOS: {result.stopped_at_end}")
+assert all(EOS not in r.ids for r in outputs)  # the end token itself is never part of an output
+claims.above("nb03.toy_eos_distinct_lengths", len({len(r.ids) for r in outputs}), 1)
 
 # %% [markdown]
 # ## 4. A sequence classifier: digits read row by row
@@ -238,7 +242,7 @@ assert all(EOS not in r.ids for r in outputs)
 # 10 digits.
 
 # %%
-digits = load_digit_sequences(seed=0)
+digits = load_digit_sequences(seed=SEED)
 print("train", digits.x_train.shape, "test", digits.x_test.shape, "= (N, T, D)")
 classifier = keras.Sequential(
     [
@@ -255,9 +259,9 @@ classifier.compile(
 )
 classifier.fit(digits.x_train, digits.y_train, epochs=digit_epochs, batch_size=32, verbose=0)
 predicted = np.argmax(classifier.predict(digits.x_test, verbose=0), axis=1)
-accuracy = metrics.record("nb03_digits_test_accuracy", float(np.mean(predicted == digits.y_test)))
-assert accuracy >= 0.95, accuracy
+accuracy = claims.record("nb03_digits_test_accuracy", float(np.mean(predicted == digits.y_test)))
 print(f"test accuracy {accuracy:.3f} on {len(predicted)} unseen digits")
+claims.below("nb03.digits_test_error", 1 - accuracy, 0.08)
 
 # %%
 fig, (ax_cm, ax_img) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1, 2]})
@@ -287,7 +291,7 @@ plt.tight_layout()
 #   (the best any linear model of the window can do).
 
 # %%
-series = generate_series(3000, 60, seed=42)  # (N, T, 1)
+series = generate_series(3000, 60, seed=SEED + 42)  # (N, T, 1)
 parts = forecasting.split_series(series, n_train=2000, n_valid=500)
 x_train, y_train = forecasting.split_window(
     parts.train[:, :51], n_out=1
@@ -310,11 +314,10 @@ results = {
 # input step $t$ it forecasts $x(t+1)$, so its output is $(N, T, 1)$ and the targets
 # (`forecasting.sequence_targets`) are the series shifted by one. One window then gives 50 error signals
 # instead of one; to forecast we keep the output after the last step. It trains for `3 * EPOCHS` epochs
-# while its learning rate decays along a cosine from $3 \cdot 10^{-3}$ to 0 (starting from $10^{-2}$
-# instead, it was no better than the linear fit for three model seeds out of five).
+# while its learning rate decays along a cosine from $3 \cdot 10^{-3}$ to 0.
 
 # %%
-simple_rnn = forecasting.build_forecaster("simple", units=20, seed=0)
+simple_rnn = forecasting.build_forecaster("simple", units=20, seed=SEED)
 simple_rnn.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
 results["simple RNN"] = forecasting.mse(y_valid, forecasting.forecast_direct(simple_rnn, x_valid))
 
@@ -327,30 +330,33 @@ cosine_decay = keras.optimizers.schedules.CosineDecay(
 
 y_train_seq = forecasting.sequence_targets(parts.train, n_in=50, n_out=1)  # (2000, 50, 1)
 deep_rnn = forecasting.build_forecaster(
-    "deep", units=32, n_layers=2, every_step=True, learning_rate=cosine_decay, seed=0
+    "deep", units=32, n_layers=2, every_step=True, learning_rate=cosine_decay, seed=SEED
 )
 deep_rnn.fit(x_train, y_train_seq, epochs=deep_epochs, batch_size=32, verbose=0)
 results["deep RNN"] = forecasting.mse(y_valid, forecasting.forecast_direct(deep_rnn, x_valid))
 print(forecasting.results_table(results, digits=5))
 
 # %% [markdown]
-# The deep RNN beats both baselines: the naive forecast by far, the linear fit by more than 10 % (over
-# model seeds 0 to 4 its MSE was 0.75 to 0.84 times the linear one). The simple RNN, which learns from the
-# last step only for `EPOCHS` epochs, does not even beat the linear fit. So the table is not a clean test of
-# depth: the deep RNN also learns from every step and trains longer. Notebook 05 compares depths on
-# equal terms.
+# The deep RNN beats both baselines: the naive forecast by far, the linear fit by less. Over seeds 0-1
+# (seed 1 also with perturbed floats; docs/claims.md) its MSE was 0.18-0.20 times the naive one and
+# 0.75-0.90 times the linear fit's; the claims below assert "below 0.5" and
+# "below 1". The simple RNN, which learns from the last step only for `EPOCHS` epochs, did not beat the
+# linear fit in those runs (1.12-1.21 times its MSE; shown, not asserted). So
+# the table is not a clean test of depth: the deep RNN also learns from every step and trains longer.
+# Notebook 05 compares depths on equal terms.
 
 # %%
-metrics.record("nb03_deep_rnn_one_step_mse", results["deep RNN"])
-assert results["deep RNN"] < 0.9 * results["linear (least squares)"], results
-assert results["deep RNN"] < 0.5 * results["naive"], results
-assert results["simple RNN"] > results["linear (least squares)"], results
+claims.record("nb03_deep_rnn_one_step_mse", results["deep RNN"])
+linear_mse = results["linear (least squares)"]
+claims.below("nb03.deep_vs_naive_1_step", results["deep RNN"] / results["naive"], 0.5)
+claims.below("nb03.deep_vs_linear_1_step", results["deep RNN"] / linear_mse, 1.0)
+claims.record("nb03.simple_vs_linear_1_step", results["simple RNN"] / linear_mse)
 
 # %% [markdown]
 # ### Ten steps ahead: iterative versus direct
 #
 # - **Iterative**: use the one-step deep RNN ten times, appending each prediction to the window. Simple, but
-#   errors compound: the model is fed its own mistakes.
+#   the model is fed its own mistakes, so errors can compound.
 # - **Direct**: train a deep RNN whose `Dense` layer has 10 outputs, $\hat{y} \in \mathbb{R}^{N \times 10}$,
 #   to predict all ten values at once (again trained at every step: after step $t$, the next ten values,
 #   with the same epochs and learning-rate schedule).
@@ -361,7 +367,7 @@ x_valid10, y_valid10 = forecasting.split_window(parts.valid, n_out=10)  # (500, 
 
 y_train10_seq = forecasting.sequence_targets(parts.train, n_in=50, n_out=10)  # (2000, 50, 10)
 direct_rnn = forecasting.build_forecaster(
-    "deep", units=32, n_out=10, every_step=True, learning_rate=cosine_decay, seed=0
+    "deep", units=32, n_out=10, every_step=True, learning_rate=cosine_decay, seed=SEED
 )
 direct_rnn.fit(x_train10, y_train10_seq, epochs=deep_epochs, batch_size=32, verbose=0)
 
@@ -373,9 +379,54 @@ forecasts10 = {
 }
 results10 = {name: forecasting.mse(y_valid10, pred) for name, pred in forecasts10.items()}
 print(forecasting.results_table(results10, digits=5))
-metrics.record("nb03_direct_10_step_mse", results10["deep RNN, direct"])
-assert results10["deep RNN, direct"] < 0.5 * results10["naive"], results10
-assert results10["deep RNN, direct"] < 0.7 * results10["linear (direct)"], results10
+claims.record("nb03_direct_10_step_mse", results10["deep RNN, direct"])
+claims.below(
+    "nb03.direct_vs_naive_10_steps", results10["deep RNN, direct"] / results10["naive"], 0.5
+)
+claims.below(
+    "nb03.direct_vs_linear_10_steps",
+    results10["deep RNN, direct"] / results10["linear (direct)"],
+    0.7,
+)
+
+# %% [markdown]
+# One number per forecaster hides *where* the error comes from. Split it by horizon: the MSE of the
+# forecast $k$ steps ahead, $k = 1, \dots, 10$ (`forecasting.mse_by_horizon`, shape $(10,)$ per model).
+
+# %%
+by_horizon = {
+    name: forecasting.mse_by_horizon(y_valid10, pred) for name, pred in forecasts10.items()
+}
+print("horizon " + "".join(f"{k:>8}" for k in (1, 2, 5, 10)))
+for name, curve in by_horizon.items():
+    print(f"{name:<20}" + "".join(f"{curve[k - 1]:8.4f}" for k in (1, 2, 5, 10)))
+ax = forecasting.plot_mse_by_horizon(by_horizon)
+_ = ax.set_title("validation MSE by horizon")
+
+iterative, direct = by_horizon["deep RNN, iterative"], by_horizon["deep RNN, direct"]
+claims.record("nb03.iterative_mse_horizon_1", iterative[0])
+claims.record("nb03.iterative_mse_horizon_10", iterative[-1])
+claims.record("nb03.direct_mse_horizon_1", direct[0])
+claims.record("nb03.direct_mse_horizon_10", direct[-1])
+claims.above("nb03.iterative_growth_10_over_1", iterative[-1] / iterative[0], 3.0)
+claims.record("nb03.direct_growth_10_over_1", direct[-1] / direct[0])
+claims.record("nb03.iterative_vs_direct_horizon_1", iterative[0] / direct[0])
+claims.record("nb03.iterative_vs_direct_horizon_10", iterative[-1] / direct[-1])
+claims.record("nb03.naive_growth_10_over_1", by_horizon["naive"][-1] / by_horizon["naive"][0])
+
+# %% [markdown]
+# Every forecaster's error grows with the horizon, the baselines' too: the further ahead, the less the
+# window pins the future down (the naive forecast's MSE at horizon 10 was 18
+# times its horizon-1 MSE over seeds 0-1, seed 1 also with perturbed floats, in docs/claims.md). So growth
+# alone is not compounding. What feeding
+# back does shows against the direct model. At horizon 1 the iterative forecast *is* the one-step model, and
+# it starts lower (0.71-0.75 times the direct model's MSE). Then its error
+# grows faster: horizon 10 over horizon 1 was 8.9-12.4 for the iterative
+# forecast against 6.2-6.7 for the direct one, so that at horizon 10 it was
+# 1.02-1.39 times the direct model's MSE. That faster growth is the model
+# being fed its own mistakes. Averaged over the ten horizons, the early lead and the late deficit partly
+# cancel, which is why one 10-step MSE per model hides most of it. Asserted is the robust part, that the iterative error grows with the horizon
+# (horizon 10 more than 3 times horizon 1); the comparison with the direct model is shown, not asserted.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.2), sharey=True)
@@ -416,8 +467,8 @@ late_std = float(invented[:, 50:].std(axis=1).min())  # the quietest of the thre
 data_std = float(parts.valid.std())
 print(f"generated values within ±{peak:.2f} (the data: ±{series_bound():.2f})")
 print(f"std of generated steps 51-100: {late_std:.3f} (validation series: {data_std:.3f})")
-assert peak < 1.25 * series_bound(), "the generated series should stay near the data's range"
-assert late_std > 0.25 * data_std, "the generated series should keep oscillating, not die out"
+claims.below("nb03.generated_peak_vs_data_bound", peak / series_bound(), 1.25)  # stays in range
+claims.above("nb03.generated_late_std_vs_data", late_std / data_std, 0.25)  # keeps oscillating
 ax = forecasting.plot_forecast(seed_window, invented, index=1)
 ax.lines[1].set_label("generated (fed back 100 times)")
 ax.legend(fontsize="small")
@@ -429,24 +480,43 @@ _ = ax.set_title("a creative RNN: generating a series from a 50-step seed")
 # Python source code read from your own standard library. Each character is a token id; a window of $T$ ids
 # $(N, T)$ goes through an `Embedding` $(N, T, E)$, a `SimpleRNN(128)` that returns every state
 # $(N, T, H)$, and a `Dense` layer giving logits over the $V$ characters, $(N, T, V)$: at every step the
-# model predicts the next character (a sequence-to-sequence mapping). Loss: cross-entropy in nats.
+# model predicts the next character (a sequence-to-sequence mapping). Loss: cross-entropy in nats per
+# character.
 #
-# A model that ignored context could at best reach the **unigram entropy** of the characters; a model that
-# learned something about Python must do much better.
+# The last tenth of the text is **held out**: the model never trains on it, and we judge it there. The
+# baseline is the **unigram model**, which ignores all context and predicts every character with its
+# frequency in the training text (`textgen.unigram_cross_entropy`, measured on the same held-out text). A
+# model that learned something about Python must beat it clearly on text it has not seen; a low *training*
+# loss alone could be memorisation.
 
 # %%
 text = load_stdlib_corpus(max_chars=120_000)
 vocab = textgen.CharVocab.from_text(text)
 ids = vocab.encode(text)
-x_chars, y_chars = textgen.make_char_windows(ids, seq_len=64)  # (N, T), (N, T)
-print(f"{len(text):,} characters, V = {vocab.size}, {x_chars.shape[0]} windows of 64")
+n_held_out = len(text) // 10
+train_ids, valid_ids = ids[:-n_held_out], ids[-n_held_out:]  # the last tenth is never trained on
+x_chars, y_chars = textgen.make_char_windows(train_ids, seq_len=64)  # (N, T), (N, T)
+x_chars_valid, y_chars_valid = textgen.make_char_windows(valid_ids, seq_len=64)
+print(f"{len(text):,} characters, V = {vocab.size}: {x_chars.shape[0]} training windows of 64,")
+print(f"{x_chars_valid.shape[0]} held-out windows from the last {n_held_out:,} characters")
 
-char_model = textgen.build_char_model(vocab.size, units=128, seed=0)
+char_model = textgen.build_char_model(vocab.size, units=128, seed=SEED)
 history = char_model.fit(x_chars, y_chars, epochs=EPOCHS, batch_size=32, verbose=0)
-char_loss = metrics.record("nb03_char_loss_nats", history.history["loss"][-1])
-baseline = textgen.unigram_entropy(ids, vocab.size)
-print(f"unigram entropy {baseline:.2f} nats, model loss {char_loss:.2f} nats")
-assert char_loss < 0.75 * baseline, (char_loss, baseline)
+train_loss = claims.record("nb03.char_train_loss_nats", history.history["loss"][-1])
+valid_loss = claims.record(
+    "nb03.char_held_out_loss_nats",
+    char_model.evaluate(x_chars_valid, y_chars_valid, batch_size=256, verbose=0),
+)
+unigram_loss = textgen.unigram_cross_entropy(train_ids, valid_ids, vocab.size)
+print(f"held-out loss (nats/char): unigram {unigram_loss:.2f}, char RNN {valid_loss:.2f}")
+print(f"char RNN's last training loss: {train_loss:.2f}")
+claims.below("nb03.char_held_out_vs_unigram", valid_loss / unigram_loss, 0.85)
+
+# %% [markdown]
+# Over seeds 0-1 (seed 1 also with perturbed floats; docs/claims.md) the held-out loss was 2.01-2.04 nats per character,
+# 0.64-0.65 times the unigram model's on the same text (asserted: below 0.85),
+# and close to the last training loss (1.97-1.99): after `EPOCHS` epochs the model
+# has learned patterns of Python that carry over to modules it never saw, not memorised its training text.
 
 # %% [markdown]
 # ### Temperature: fidelity versus diversity
@@ -459,57 +529,81 @@ assert char_loss < 0.75 * baseline, (char_loss, baseline)
 # %%
 next_char = textgen.keras_next_distribution(char_model)
 prompt = "    def "
-temperature.explorer(next_char, vocab, prompt, temperature=1.0)
+temperature.explorer(next_char, vocab, prompt, temperature=1.0, seed=SEED)
 
 # %%
-ax, sample = temperature.draw_temperature(next_char, vocab, prompt, 1.0, n_chars=120)
+ax, sample = temperature.draw_temperature(next_char, vocab, prompt, 1.0, n_chars=120, seed=SEED)
 
 # %% [markdown]
 # The claim "low temperature is more repetitive" is measurable: the share of *distinct* 4-character
 # sequences among all 4-character sequences of a sample is small when the text loops and near 1 when it
-# varies. Four samples of 200 characters at each temperature:
-
+# varies. Eight samples of 200 characters at each temperature:
 
 # %%
+diversity_prompts = np.stack(
+    [
+        vocab.encode(p)
+        for p in (
+            "    def ",
+            "class Te",
+            "    retu",
+            "import o",
+            "    if n",
+            "    for ",
+            "    x = ",
+            "    self",
+        )
+    ]
+)  # (8, 8) ids
+
+
 def diversity(tau: float) -> float:
-    prompts = np.stack([vocab.encode(p) for p in ("    def ", "class Te", "    retu", "import o")])
-    samples = textgen.generate(next_char, prompts, max_len=200, temperature=tau, context=64, seed=1)
+    """Mean share of distinct 4-grams in 200-character samples at temperature ``tau``."""
+    samples = textgen.generate(
+        next_char, diversity_prompts, max_len=200, temperature=tau, context=64, seed=SEED + 1
+    )
     return float(np.mean([textgen.distinct_ngram_ratio(vocab.decode(s.ids), 4) for s in samples]))
 
 
-low, high = diversity(0.2), diversity(1.2)
-metrics.record("nb03_distinct4_low_temperature", low)
-metrics.record("nb03_distinct4_high_temperature", high)
+low = claims.record("nb03.distinct4_low_temperature", diversity(0.2))
+high = claims.record("nb03.distinct4_high_temperature", diversity(1.2))
 print(f"distinct 4-grams: {low:.2f} at temperature 0.2, {high:.2f} at temperature 1.2")
-assert low < high - 0.25, (low, high)
+claims.above("nb03.distinct4_high_minus_low", high - low, 0.25)
 
 # %% [markdown]
 # Generation that stops at an end token (section 3) works with the real model too. With the newline as
 # EOS, each prompt gets one line of (Python-flavoured) text: a row stops at its own newline, or at the cap of
-# 80 characters, so the lines differ in length.
+# 100 characters, so the lines differ in length. The 24 prompts are the first 8 characters of lines of the
+# held-out text (indented once, as in a function body); we show six and count how many lines ended.
 
 # %%
-line_prompts = ("    if ", "    for", "    x =", "    ret", "    def", "    sel")
+held_out_lines = [
+    line
+    for line in vocab.decode(valid_ids).splitlines()
+    if line.startswith("    ") and line[4] != " " and len(line) > 12
+]
+line_prompts = [line[:8] for line in held_out_lines[:: max(1, len(held_out_lines) // 24)][:24]]
 lines = textgen.generate(
     next_char,
-    np.stack([vocab.encode(p) for p in line_prompts]),  # (6, 7) ids
-    max_len=80,
+    np.stack([vocab.encode(p) for p in line_prompts]),  # (24, 8) ids
+    max_len=100,
     temperature=0.8,
     end_id=vocab.id_of("\n"),
     context=64,
-    seed=2,
+    seed=SEED + 2,
 )
-for p, line in zip(line_prompts, lines):
+for p, line in zip(line_prompts[:6], lines):
     print(repr(p + vocab.decode(line.ids)), "(ended at newline)" if line.stopped_at_end else "")
 ended = sum(line.stopped_at_end for line in lines)
-assert ended >= len(lines) // 2, f"only {ended} of {len(lines)} lines ended at a newline"
-assert len({len(line.ids) for line in lines}) > 1, "the lines should differ in length"
+print(f"{ended} of {len(lines)} lines ended at a newline within 100 characters")
+claims.above("nb03.lines_ended_at_newline_rate", ended / len(lines), 0.25)
+claims.above("nb03.line_distinct_lengths", len({len(line.ids) for line in lines}), 1)
 
 # %% [markdown]
-# ## Results (stored run)
+# ## Results
 #
-# Validation MSE of every forecaster (one step ahead, then ten steps ahead) from the run stored with this
-# notebook — your numbers will be close, and the assertions above hold with a margin:
+# Validation MSE of every forecaster (one step ahead, then ten steps ahead) in this run. The range of each
+# claim over seeds and perturbed floats is in docs/claims.md.
 
 # %%
 print(
@@ -520,12 +614,6 @@ print(
         },
         digits=5,
     )
-)
-
-# %%
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-print(
-    f"this run: {time.perf_counter() - started:.0f} s from the imports to here, peak memory {peak_mb:.0f} MB"
 )
 
 # %% [markdown]
@@ -580,12 +668,15 @@ feedback = check.exercise_03_3(pad_and_mask)
 #   length.
 # - Padding plus a mask lets one batch hold sequences of different lengths without changing any result;
 #   an end-of-sequence token lets outputs have different lengths.
-# - A `SimpleRNN(64)` reading digits row by row classifies them with at least 95 % test accuracy.
+# - A `SimpleRNN(64)` reading digits row by row classifies them with a test error below 8 % (asserted;
+#   the accuracy over the runs is in docs/claims.md).
 # - For forecasting, baselines come first: the deep RNN trained at every step beats the naive and the
 #   least-squares linear forecasts one step ahead (a simple RNN trained on the last step only does not),
-#   and a direct 10-output model beats both baselines ten steps ahead.
-# - Feeding predictions back turns a forecaster into a generator; for characters, the temperature trades
-#   fidelity (low $\tau$, repetitive) for diversity (high $\tau$).
+#   and a direct 10-output model beats both baselines ten steps ahead. Split by horizon, every error grows;
+#   the iterative forecast starts lower than the direct one and grows faster: errors compound.
+# - Feeding predictions back turns a forecaster into a generator. A character model is judged on held-out
+#   text against the unigram baseline; the temperature trades fidelity (low $\tau$, repetitive) for
+#   diversity (high $\tau$).
 #
 # **Next:** [04 — training with backpropagation through time](04_training_bptt.ipynb): how the gradients
 # that trained these models are computed, and why they vanish or explode over long sequences.
