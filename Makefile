@@ -76,13 +76,18 @@ lock:  ## re-resolve requirements/direct.in into requirements/lock.txt and envir
 	$(PYTHON) tools/lock.py
 
 clean:
-	rm -rf $(VENV) build dist slides/_build slides/node_modules .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist slides/_build site/_build slides/node_modules .pytest_cache .ruff_cache .hypothesis
 
 readme: $(STAMP)  ## regenerate the README's badges and notebook list
 	$(BIN)/python tools/readme.py
 
 slides: $(STAMP)  ## build the offline reveal.js decks into slides/_build/ (npm installs reveal.js and MathJax)
 	$(BIN)/python tools/slides.py $(DECK)
+
+#   make site   the course website into site/_build/html (stored outputs, offline; SITE_ARGS=--fast)
+.PHONY: site
+site: $(STAMP)  ## Sphinx + myst-nb: lectures, student editions, notation, slides, benchmarks, claims
+	$(BIN)/python tools/site.py $(SITE_ARGS)
 
 bench: $(STAMP)  ## execute every notebook in a fresh kernel, measure, rewrite BENCHMARKS.md
 	$(BIN)/python tools/bench.py
