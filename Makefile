@@ -99,4 +99,4 @@ grade: $(STAMP)  ## make grade ID=a1_rnn_bptt SUBMISSIONS=path/to/folder [CSV=gr
 	$(BIN)/python -m course_utils.grading grade $(ID) $(SUBMISSIONS) --csv $(or $(CSV),grades-$(ID).csv)
 
 mutation: $(STAMP)  ## mutation-test the autograders (minutes per assignment)
-	$(BIN)/python -m course_utils.grading.mutation $(ID)
+	$(BIN)/python tools/mutation.py $(ID)

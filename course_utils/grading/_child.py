@@ -4,9 +4,10 @@ This file is copied into a fresh temporary folder and started by :mod:`course_ut
 ``python -I -S _child.py`` with resource limits already applied by the parent. It
 
 1. reads its configuration (module search path, the notebook's code cells, what to block) from the
-   request pipe, and locks itself in with Landlock where the kernel offers it: files readable only in the
-   Python installation and its own folder, writable only in its own folder, no TCP, no signals to
-   processes outside the sandbox (so no peeking at hidden tests or the grader, no editing of results);
+   request pipe, and locks itself in with Landlock: files readable only in the Python installation and its
+   own folder, writable only in its own folder, no TCP, no signals to processes outside the sandbox (so
+   no peeking at hidden tests or the grader, no editing of results). When the parent requires it (the
+   default) and Landlock cannot be applied, it answers ``refused`` and exits before any student code runs;
 2. blocks ``course_utils.reference``, ``course_utils.gradcheck`` and ``course_utils.grading`` (the graded
    functions must be the student's own) and replaces ``otter`` with a silent stub;
 3. runs the notebook's code cells (magics ignored; errors and ``sys.exit`` recorded, not fatal);
@@ -235,7 +236,7 @@ class _Silent:
         return lambda *args, **kwargs: None
 
 
-def _stub_modules(attempts: list[str]) -> None:
+def _stub_modules() -> None:
     otter = types.ModuleType("otter")
     otter.Notebook = lambda *args, **kwargs: _Silent()
     sys.modules["otter"] = otter
@@ -255,6 +256,20 @@ def _transform(source: str) -> str:
             "pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
         )
     return TransformerManager().transform_cell(source)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel for SIGKILL when the grader dies (Linux), so no orphan keeps computing.
+
+    Strictly: when the grader's thread that started this process ends; the grader closes every sandbox
+    in the thread that opened it, before that thread ends.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    except Exception:  # not Linux: the CPU-time limit still ends an orphan
+        pass
 
 
 def main() -> None:
@@ -282,17 +297,17 @@ def main() -> None:
         while view:
             view = view[write(resp_fd, view) :]
 
+    _die_with_parent()
     config = receive()
     sys.path[:] = config["sys_path"]
     os.chdir(config["workdir"])
-    for key, value in config["env"].items():
-        os.environ[key] = value
-    landlock = 0
-    if config.get("landlock"):
-        landlock = apply_landlock(config["read_paths"], config["write_paths"])
+    landlock = apply_landlock(config["read_paths"], config["write_paths"])
+    if config.get("require_landlock") and not landlock:  # fail closed: no student code runs
+        send({"type": "refused", "landlock": 0})
+        return
     attempts: list[str] = []
     sys.meta_path.insert(0, _Guard(config["blocked"], attempts))
-    _stub_modules(attempts)
+    _stub_modules()
     import numpy as np  # the codec needs it; imported after the guard and the sandbox are in place
 
     functions = [(getattr(np, n), n) for n in NUMPY_FUNCTIONS]

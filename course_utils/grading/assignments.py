@@ -3,7 +3,8 @@
 Each assignment is one otter-grader master notebook ``notebooks/assignments/<id>/<id>.ipynb`` (raw cells
 ``# BEGIN QUESTION`` / ``# BEGIN SOLUTION`` / ``# BEGIN TESTS``; test cells are otter's exception-based
 tests, ``hidden: true`` in the test config for hidden ones). :func:`questions` reads the question list
-(names, points, hand-graded or not) straight from the master notebook.
+(names, points, hand-graded or not) from the master notebook; ``release`` writes it to the autograder's
+``questions.json``, which is what grading reads.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Assignment:
     id: str  # folder and notebook name, e.g. "a1_rnn_bptt"
     title: str
     limits: Limits  # per-submission limits while grading
+    packages: tuple[str, ...] = ()  # installed for grading besides NumPy (Gradescope requirements)
 
     @property
     def notebook(self) -> str:
@@ -43,15 +45,21 @@ ASSIGNMENTS: dict[str, Assignment] = {
     for a in (
         Assignment(
             "a1_rnn_bptt",
-            "A1 - A recurrent network and backpropagation through time in NumPy",
+            "A1 - A recurrent network that feeds back its output (Jordan) and BPTT, in NumPy",
             _NUMPY_LIMITS,
         ),
         Assignment(
             "a2_lstm_gru",
-            "A2 - LSTM and GRU cells, forward and backward, checked against Keras",
+            "A2 - Gated cells in NumPy: a coupled-gate LSTM and a minimal gated unit, checked against Keras",
             _NUMPY_LIMITS,
+            packages=("tensorflow", "keras"),  # its hidden tests compare with Keras' GRU
         ),
-        Assignment("a3_keras_sequences", "A3 - Sequence models in Keras", _KERAS_LIMITS),
+        Assignment(
+            "a3_keras_sequences",
+            "A3 - Sequence models in Keras",
+            _KERAS_LIMITS,
+            packages=("tensorflow", "keras"),
+        ),
     )
 }
 

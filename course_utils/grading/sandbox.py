@@ -8,8 +8,14 @@ The grader (this process) holds the tests; the submission runs in a child proces
 * its own session (process group), killed as a whole on any limit;
 * a fresh temporary folder as working directory and ``HOME``, a copy of ``course_utils`` *without*
   ``reference``, ``gradcheck`` and ``grading``, Python started isolated (``-I -S``, no editable install);
-* Landlock where the kernel offers it (see :mod:`course_utils.grading._child`);
+* Landlock (see :mod:`course_utils.grading._child`): files readable only in the Python installation and
+  its own folder, writable only there, no TCP, no signals outside the sandbox;
 * its output captured through a pipe of which only the first :attr:`Limits.output_bytes` are kept.
+
+Grading fails closed: :func:`missing_isolation` names what this platform lacks (``resource.prlimit``,
+a working memory cap, Landlock), and a strict :class:`Sandbox` refuses to run the submission when a limit
+cannot be set or Landlock cannot be applied. ``--allow-unsandboxed`` (``strict=False``) is the
+instructor's explicit opt-out; every report then says so.
 
 Only plain data comes back (:func:`course_utils.grading._child.decode` accepts numbers, strings and
 numeric arrays, nothing that could run code here). Objects that are not data (a cache dataclass, a Keras
@@ -19,7 +25,6 @@ model) stay in the child and are represented here by :class:`RemoteObject` handl
 from __future__ import annotations
 
 import os
-import resource
 import select
 import shutil
 import signal
@@ -34,10 +39,24 @@ from typing import Any
 
 import numpy as np
 
+try:  # POSIX only; its absence (Windows) is reported by missing_isolation
+    import resource
+except ImportError:  # pragma: no cover
+    resource = None  # type: ignore[assignment]
+
 from . import _child
 from ._child import HEADER_SIZE, MAX_FRAME, RemoteRef, decode, encode, frame
 
-__all__ = ["Limits", "RemoteError", "RemoteObject", "Sandbox", "SandboxLost", "landlock_available"]
+__all__ = [
+    "IsolationError",
+    "Limits",
+    "RemoteError",
+    "RemoteObject",
+    "Sandbox",
+    "SandboxLost",
+    "landlock_available",
+    "missing_isolation",
+]
 
 BLOCKED = ["course_utils.reference", "course_utils.gradcheck", "course_utils.grading"]
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # course_utils/
@@ -66,6 +85,10 @@ class SandboxLost(RuntimeError):
     """The submission's process is gone (time or memory limit, exit, crash, corrupted channel)."""
 
 
+class IsolationError(RuntimeError):
+    """The isolation that grading promises does not hold here (and unsandboxed grading was not allowed)."""
+
+
 class RemoteError(RuntimeError):
     """A submission's function raised; ``error`` is ``"TypeError: ..."``, ``where`` the cell and line."""
 
@@ -77,6 +100,40 @@ class RemoteError(RuntimeError):
 def landlock_available() -> bool:
     """Whether this kernel offers Landlock (file, network and signal isolation of the child)."""
     return _child.landlock_abi() >= 1
+
+
+def _psutil_available() -> bool:
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def missing_isolation(limits: Limits) -> list[str]:
+    """What this platform lacks of the isolation grading promises; ``[]`` when all of it holds.
+
+    Needed: ``resource.prlimit`` (CPU time, file size, core dumps, address space), a working memory cap
+    (the address-space limit where ``limits.address_space`` is set, else the psutil watchdog) and
+    Landlock (the filesystem wall that keeps the hidden tests and the grader's files out of reach).
+    """
+    missing = []
+    prlimit = resource is not None and hasattr(resource, "prlimit")
+    if not prlimit:
+        missing.append(
+            "resource limits: resource.prlimit is missing (it exists on Linux only; grade on Linux)"
+        )
+    if not _psutil_available() and not (prlimit and limits.address_space):
+        missing.append(
+            "a memory cap: psutil is not installed (pip install 'course-utils[grading]'), and this "
+            "assignment has no address-space limit"
+        )
+    if not landlock_available():
+        missing.append(
+            "a filesystem wall: Landlock is unavailable (Linux >= 5.13 with landlock among the "
+            "enabled LSMs, see /sys/kernel/security/lsm): the submission could read the hidden tests"
+        )
+    return missing
 
 
 class RemoteObject(RemoteRef):
@@ -119,6 +176,15 @@ class RemoteFunction(RemoteRef):
         return f"<submission function {self.name}>"
 
 
+_RLIMIT_NAMES = (
+    {
+        getattr(resource, n): n
+        for n in ("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_CORE", "RLIMIT_AS")
+        if hasattr(resource, n)
+    }
+    if resource is not None
+    else {}
+)
 _NUMPY_FUNCTIONS = [(getattr(np, n), n) for n in _child.NUMPY_FUNCTIONS]
 
 
@@ -140,17 +206,27 @@ class Sandbox:
     >>> # box = Sandbox(cells, Limits()); f = box.function("rnn_forward"); h, cache = f(x, h0, Wx, Wh, b)
     """
 
-    def __init__(self, cells: list[str], limits: Limits = Limits(), *, use_landlock: bool = True):
+    def __init__(
+        self,
+        cells: list[str],
+        limits: Limits = Limits(),
+        *,
+        strict: bool = True,
+    ):
         self.cells = list(cells)
         self.limits = limits
-        self.use_landlock = use_landlock
+        # strict: refuse to run the submission when a limit or Landlock cannot be applied
+        self.strict = strict
         self.deadline = time.monotonic() + limits.total_s
         self.starts = 0
         self.cell_errors: list[dict] = []
         self.blocked: list[str] = []
-        self.landlock = 0
+        self.landlock: int | None = None  # the Landlock ABI applied, once the notebook has run
         self.lost: str | None = None  # why the last process ended, if it did
         self.fatal: str | None = None  # set when no new process will be started
+        self.limit_hit = False  # a time, memory or file-size limit ended a process
+        self.crashed = False  # the submission ended a process otherwise (exit, crash, channel)
+        self.refused: str | None = None  # why the isolation could not be applied (strict mode)
         self._proc: subprocess.Popen | None = None
         self._output = bytearray()
         self._output_dropped = 0
@@ -179,6 +255,7 @@ class Sandbox:
             raise SandboxLost(self.fatal)
         if self._remaining() <= 0:
             self.fatal = f"the per-submission time limit of {self.limits.total_s:g} s is used up"
+            self.limit_hit = True
             raise SandboxLost(self.fatal)
         self.starts += 1
         workdir = tempfile.mkdtemp(prefix="course-grading-")
@@ -225,7 +302,11 @@ class Sandbox:
         os.close(req_r)
         os.close(resp_w)
         self._req, self._resp = req_w, resp_r
-        self._set_limits(self._proc.pid)
+        failed = self._set_limits(self._proc.pid)
+        if failed and self.strict:
+            self._refuse(
+                f"the limits {', '.join(failed)} could not be set on the submission's process"
+            )
         threading.Thread(target=self._drain, args=(self._proc.stdout,), daemon=True).start()
         read_paths = [
             *_stdlib_paths(),
@@ -242,8 +323,7 @@ class Sandbox:
         config = {
             "sys_path": [workdir, *_stdlib_paths(), *_site_packages()],
             "workdir": workdir,
-            "env": {},
-            "landlock": self.use_landlock,
+            "require_landlock": self.strict,
             "read_paths": read_paths,
             "write_paths": [workdir, "/dev/null"],
             "blocked": BLOCKED,
@@ -257,12 +337,22 @@ class Sandbox:
             # A notebook that cannot finish will not finish next time either.
             self.fatal = str(exc)
             raise
+        self.landlock = int(ready.get("landlock", 0))
+        if ready.get("type") == "refused" or (self.strict and not self.landlock):
+            self._refuse("Landlock could not be applied to the submission's process")
         self.cell_errors = ready.get("cell_errors", [])
         self.blocked = list(ready.get("blocked", []))
-        self.landlock = int(ready.get("landlock", 0))
 
-    def _set_limits(self, pid: int) -> None:
+    def _refuse(self, why: str) -> None:
+        self.refused = self.fatal = f"refused to grade: {why}"
+        self.close()
+        raise IsolationError(self.refused)
+
+    def _set_limits(self, pid: int) -> list[str]:
+        """Apply the rlimits to ``pid``; return the names of those that could not be set."""
         lim = self.limits
+        if resource is None:
+            return ["all (no resource module)"]
         cpu = int(lim.total_s) + 5
         settings = [
             (resource.RLIMIT_CPU, (cpu, cpu + 5)),
@@ -271,11 +361,13 @@ class Sandbox:
         ]
         if lim.address_space:
             settings.append((resource.RLIMIT_AS, (lim.memory_mb * 2**20, lim.memory_mb * 2**20)))
+        failed = []
         for which, value in settings:
             try:
                 resource.prlimit(pid, which, value)
-            except (OSError, ValueError):  # a limit this platform does not support
-                pass
+            except (OSError, ValueError, AttributeError):  # no prlimit, or a limit not supported
+                failed.append(_RLIMIT_NAMES.get(which, str(which)))
+        return failed
 
     def _drain(self, stream) -> None:
         while True:
@@ -320,8 +412,12 @@ class Sandbox:
         self.close()
 
     # -- protocol ----------------------------------------------------------------------------------------
-    def _lose(self, why: str) -> SandboxLost:
+    def _lose(self, why: str, *, limit: bool = False) -> SandboxLost:
         self.lost = why
+        if limit:
+            self.limit_hit = True
+        else:
+            self.crashed = True
         self.close()
         return SandboxLost(why)
 
@@ -332,9 +428,11 @@ class Sandbox:
             while view:
                 view = view[os.write(self._req, view) :]
         except (BrokenPipeError, OSError):
-            raise self._lose(self._exit_reason()) from None
+            why, limit = self._exit_reason()
+            raise self._lose(why, limit=limit) from None
 
-    def _exit_reason(self) -> str:
+    def _exit_reason(self) -> tuple[str, bool]:
+        """Why the process ended, and whether a limit ended it."""
         proc = self._proc
         code = None
         if proc is not None:
@@ -343,17 +441,24 @@ class Sandbox:
             except subprocess.TimeoutExpired:
                 code = None
         if code is None:
-            return "the submission's process stopped answering"
+            return "the submission's process stopped answering", False
         if code < 0:
             sig = signal.Signals(-code).name
             if sig == "SIGXCPU":
                 return (
-                    f"the submission used more than its CPU time limit ({self.limits.total_s:g} s)"
+                    f"the submission used more than its CPU time limit ({self.limits.total_s:g} s)",
+                    True,
                 )
             if sig == "SIGXFSZ":
-                return f"the submission wrote a file larger than {self.limits.file_mb} MB"
-            return f"the submission's process was killed by {sig} (memory limit {self.limits.memory_mb} MB?)"
-        return f"the submission ended the grading process (exit code {code}), e.g. with sys.exit or os._exit"
+                return f"the submission wrote a file larger than {self.limits.file_mb} MB", True
+            return (
+                f"the submission's process was killed by {sig} (memory limit {self.limits.memory_mb} MB?)",
+                sig == "SIGKILL",
+            )
+        return (
+            f"the submission ended the grading process (exit code {code}), e.g. with sys.exit or os._exit",
+            False,
+        )
 
     def _memory_mb(self) -> float:
         try:
@@ -379,19 +484,23 @@ class Sandbox:
             now = time.monotonic()
             if now >= deadline:
                 limit = "per-call" if timeout < self._remaining() - 0.05 else "per-submission"
-                raise self._lose(f"time limit ({limit}, {timeout:.3g} s) exceeded while {doing}")
+                raise self._lose(
+                    f"time limit ({limit}, {timeout:.3g} s) exceeded while {doing}", limit=True
+                )
             ready, _, _ = select.select([self._resp], [], [], min(0.1, deadline - now))
             if self._memory_mb() > self.limits.memory_mb:
                 raise self._lose(
-                    f"memory limit of {self.limits.memory_mb} MB exceeded while {doing}"
+                    f"memory limit of {self.limits.memory_mb} MB exceeded while {doing}", limit=True
                 )
             if not ready:
                 if self._proc.poll() is not None:
-                    raise self._lose(self._exit_reason() + f" while {doing}")
+                    why, limit = self._exit_reason()
+                    raise self._lose(f"{why} while {doing}", limit=limit)
                 continue
             chunk = os.read(self._resp, 1 << 20)
             if not chunk:
-                raise self._lose(self._exit_reason() + f" while {doing}")
+                why, limit = self._exit_reason()
+                raise self._lose(f"{why} while {doing}", limit=limit)
             buf += chunk
             if size is None and len(buf) >= need:
                 (size,) = _child._HEADER.unpack(bytes(buf[:HEADER_SIZE]))

@@ -9,7 +9,6 @@ open notebook (Colab's ``get_ipynb`` request) and written to a ``tests/`` folder
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -51,7 +50,3 @@ def public_checks(notebook_name: str) -> Any:
         f"{notebook_name} is not in the working directory {os.getcwd()}: "
         "open the notebook from its own folder (its public tests are stored inside it)"
     )
-
-
-def _notebook_from_file(path: Path) -> dict:  # used by tests: the same data Colab hands over
-    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -9,10 +9,19 @@ submission; it is *killed* when it loses points.
 
 A surviving mutant may be *equivalent* (it computes the same thing). To tell, the tests are run once more
 with every call going to both the solution and the mutant (same inputs, and the same inputs perturbed); a
-survivor whose every result equals the solution's is counted as equivalent. The kill rate is
-``killed / (mutants - equivalent)``.
+survivor whose every result equals the solution's is counted as equivalent.
 
-    python -m course_utils.grading.mutation [ID ...] [--dist DIR] [--max N] [--seed S]
+A *hyperparameter* mutant changes only a number the assignment leaves to the student: the value of a
+keyword argument named in :data:`HYPERPARAMETERS` (``batch_size=32`` -> ``64``) or the first argument of
+an optimiser (``Adam(0.01)`` -> ``Adam(0.02)``). Any value that reaches the target is a correct answer, so
+such a mutant is graded and reported, but not counted. Not mutated at all: lines that state the master's
+own claims (``claims.``: evidence about the solution, not graded code) and ``verbose=`` values (they
+change what is printed, nothing that is computed). The kill rate is
+``killed / (mutants - equivalent - hyperparameter)``.
+
+    python tools/mutation.py [ID ...] [--dist DIR] [--max N] [--seed S]     (make mutation)
+
+A maintainer's tool: it lives here, not in the package students install.
 """
 
 from __future__ import annotations
@@ -32,10 +41,24 @@ from typing import Any
 
 import numpy as np
 
-from . import assignments as registry
-from ._child import RemoteRef
-from .grader import TestCaseSpec, autograder_notebook, grade_cells, load_tests, notebook_cells
-from .sandbox import Limits, RemoteError, RemoteObject, Sandbox, SandboxLost
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from course_utils.grading import assignments as registry
+from course_utils.grading._child import RemoteRef
+from course_utils.grading.grader import (
+    TestCaseSpec,
+    autograder_notebook,
+    grade_cells,
+    load_tests,
+    notebook_cells,
+)
+from course_utils.grading.sandbox import (
+    Limits,
+    RemoteError,
+    RemoteObject,
+    Sandbox,
+    SandboxLost,
+)
 
 __all__ = ["Mutant", "mutants", "run"]
 
@@ -49,6 +72,20 @@ _SWAP = {
 }
 _CMP = {ast.Gt: ast.Lt, ast.Lt: ast.Gt, ast.GtE: ast.Lt, ast.LtE: ast.Gt, ast.Eq: ast.NotEq}
 _DROPPABLE_CALLS = {"tanh", "sigmoid", "reversed", "sqrt", "exp", "sum", "mean"}
+#: Keyword arguments whose numeric value the student chooses (see the module docstring).
+HYPERPARAMETERS = {
+    "batch_size",
+    "epochs",
+    "learning_rate",
+    "lr",
+    "units",
+    "patience",
+    "momentum",
+    "dropout",
+    "recurrent_dropout",
+    "validation_split",
+}
+_OPTIMIZERS = {"Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +96,7 @@ class Mutant:
     line: int
     description: str
     source: str
+    hyperparameter: bool = False  # changes only a number the student chooses (not counted)
 
 
 def _solution_lines(source: str) -> set[int]:
@@ -163,17 +201,46 @@ class _Apply(ast.NodeTransformer):
         return super().visit(node)
 
 
+def _printing_constants(tree: ast.AST) -> set[int]:
+    """``id`` of every constant passed as ``verbose=``: it changes what is printed, nothing computed."""
+    return {
+        id(k.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for k in node.keywords
+        if k.arg == "verbose"
+    }
+
+
+def _hyperparameter_constants(tree: ast.AST) -> set[int]:
+    """``id`` of every numeric constant that is a hyperparameter's value (see the module docstring)."""
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        values = [k.value for k in node.keywords if k.arg in HYPERPARAMETERS]
+        name = (
+            node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        )
+        if name in _OPTIMIZERS and node.args:
+            values.append(node.args[0])
+        found.update(id(v) for v in values if isinstance(v, ast.Constant))
+    return found
+
+
 def mutants(cells: list[str]) -> list[Mutant]:
-    """All single-edit mutants of the solution regions of ``cells``."""
+    """All single-edit mutants of the solution regions of ``cells`` (claim lines excluded)."""
     found = []
     for index, source in enumerate(cells):
         lines = _solution_lines(source)
+        lines -= {n for n, line in enumerate(source.splitlines(), 1) if "claims." in line}
         if not lines:
             continue
         tree = ast.parse(source)
         nodes = list(_walk(tree))
+        hyper, printing = _hyperparameter_constants(tree), _printing_constants(tree)
         for position, node in enumerate(nodes):
-            if getattr(node, "lineno", None) not in lines:
+            if getattr(node, "lineno", None) not in lines or id(node) in printing:
                 continue
             if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
                 edits = [
@@ -194,7 +261,11 @@ def mutants(cells: list[str]) -> list[Mutant]:
                     continue
                 found.append(
                     Mutant(
-                        index, node.lineno, f"cell {index} line {node.lineno}: {description}", text
+                        index,
+                        node.lineno,
+                        f"cell {index} line {node.lineno}: {description}",
+                        text,
+                        id(node) in hyper,
                     )
                 )
     return found
@@ -357,35 +428,43 @@ def run(
     found = mutants(cells)
     if max_mutants and len(found) > max_mutants:
         found = random.Random(seed).sample(found, max_mutants)
-    killed, equivalent_, survivors = 0, 0, []
+    killed, equivalent_, survivors, hyperparameter = 0, 0, [], []
     start = time.perf_counter()
     for k, mutant in enumerate(found, start=1):
         mutated = list(cells)
         mutated[mutant.cell] = mutant.source
-        results, _ = grade_cells(assignment_id, mutated, tests, spec.limits)
+        results, _, _ = grade_cells(mutated, tests, spec.limits)
         score = sum(r.score for r in results)
         if score < max_score:
-            killed += 1
             verdict = (
                 f"killed ({score:g}/{max_score:g}): "
                 + next(r.message for r in results if not r.passed)[:120]
             )
-        elif equivalent(cells, mutated, tests, spec.limits):
-            equivalent_ += 1
+        elif not mutant.hyperparameter and equivalent(cells, mutated, tests, spec.limits):
             verdict = "equivalent"
         else:
-            survivors.append(mutant.description)
             verdict = "SURVIVED"
+        if mutant.hyperparameter:
+            hyperparameter.append(f"{mutant.description}: {verdict.split(' ')[0]}")
+            verdict = f"{verdict} (hyperparameter: not counted)"
+        elif verdict == "equivalent":
+            equivalent_ += 1
+        elif verdict == "SURVIVED":
+            survivors.append(mutant.description)
+        else:
+            killed += 1
         log(f"[{k}/{len(found)}] {mutant.description}: {verdict}")
-    considered = len(found) - equivalent_
+    considered = len(found) - equivalent_ - len(hyperparameter)
     summary = {
         "assignment": assignment_id,
         "mutants": len(found),
         "killed": killed,
         "equivalent": equivalent_,
+        "hyperparameter": len(hyperparameter),
         "survived": len(survivors),
         "kill_rate": killed / considered if considered else 1.0,
         "survivors": survivors,
+        "hyperparameter_mutants": hyperparameter,
         "seconds": round(time.perf_counter() - start, 1),
     }
     return summary
@@ -394,7 +473,7 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; exit status 1 when an assignment's kill rate is below 90%."""
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.grading.mutation", description=__doc__.splitlines()[0]
+        prog="python tools/mutation.py", description=__doc__.splitlines()[0]
     )
     parser.add_argument("ids", nargs="*", help="assignments (default: all)")
     parser.add_argument(
