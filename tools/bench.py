@@ -90,6 +90,30 @@ def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
+def grading_section(path: Path = ROOT / "docs" / "grading_throughput.json") -> list[str]:
+    """BENCHMARKS.md's grading-throughput table, from the last ``tools/bench_grading.py`` run."""
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    lines = [
+        "## Grading throughput",
+        "",
+        f"`python tools/bench_grading.py` ({data['date']}, {data['cores']} cores, load average "
+        f"{data['load_average'][0]} before and {data['load_average'][1]} after): a class of synthetic "
+        "submissions (reference, blank, partly wrong, all-None, crashing, in turn) graded with `--jobs 1` and "
+        "again with `--jobs 2`. The ratio is measured in one run; the grades must be identical.",
+        "",
+        "| assignment | class | jobs 1 (submissions/min) | jobs 2 (submissions/min) | ratio | identical grades |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in data["results"]:
+        lines.append(
+            f"| {r['assignment']} | {r['size']} | {r['per_minute_jobs1']} | {r['per_minute_jobs2']} | "
+            f"{r['ratio']} | {'yes' if r['identical_grades'] else 'NO'} |"
+        )
+    return [*lines, ""]
+
+
 def notebooks(only: list[str]) -> list[Path]:
     found = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if only:
@@ -198,6 +222,7 @@ def render_markdown(
             f"| {r['notebook']} | {r['seconds']:.1f} | {r['peak_mb']} | {'yes' if within_budget(r) else 'NO'} | {fmt_metrics(r['metrics'])} |"
         )
     lines += ["", "![time and memory per notebook](docs/benchmarks.png)", ""]
+    lines += grading_section()
     for section in extra.get("sections", []):
         lines += [section, ""]
     return "\n".join(lines)
