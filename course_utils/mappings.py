@@ -13,6 +13,9 @@ encoder-decoder     encoder ``SimpleRNN(return_state=True)``; its final state is
                     decoder's ``initial_state``; decoder reads ``RepeatVector(K)``
 ==================  =================================================================  ================
 
+:func:`least_squares_baseline` is the first model a student would fit to any of the four questions: a linear
+least-squares fit on the inputs (a window of recent steps, the whole sequence or the parameter vector), the
+yardstick the recurrent models are measured against next to each task's trivial baseline.
 :func:`plot_prediction` draws one sequence of a task with its target, trivial baseline and prediction.
 TensorFlow/Keras is imported inside the builders, so importing this module stays light.
 """
@@ -26,13 +29,14 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .data.signals import MappingTask
-from .validation import check_positive_int
+from .validation import check_choice, check_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
 
 __all__ = [
     "encoder_decoder_model",
+    "least_squares_baseline",
     "plot_prediction",
     "seq2seq_model",
     "seq2vec_model",
@@ -99,16 +103,30 @@ def vec2seq_model(params: int, steps: int, units: int = 32, outputs: int = 1) ->
 
 
 def encoder_decoder_model(
-    steps: int | None, features: int, horizon: int, units: int = 32, outputs: int = 1
+    steps: int | None,
+    features: int,
+    horizon: int,
+    units: int = 32,
+    outputs: int = 1,
+    *,
+    cell: str = "simple",
+    activation: str | None = None,
 ) -> keras.Model:
     """Encoder-decoder: read the whole input, then emit ``K = horizon`` outputs, ``(N, T, D) -> (N, K, O)``.
 
     The encoder's final state ``h(T)`` (N, H) is handed to the decoder as its ``initial_state``; the decoder
     also reads that state at each of its K steps (``RepeatVector(K)``), the sequence-to-vector then
-    vector-to-sequence composition of the lecture.
+    vector-to-sequence composition of the lecture. (Notebook 08 compares it with a decoder that reads its
+    own previous output instead: :mod:`course_utils.seq2seq`.)
+
+    Args:
+        cell: ``"simple"`` (``SimpleRNN``, notebook 02) or ``"gru"`` for encoder and decoder.
+        activation: of the readout ``Dense`` (None: linear; ``"softmax"`` for token probabilities).
     """
     import keras
 
+    check_choice(cell, "cell", ("simple", "gru"))
+    rnn = keras.layers.GRU if cell == "gru" else keras.layers.SimpleRNN
     features, horizon, units, outputs = (
         check_positive_int(v, k)
         for v, k in (
@@ -119,15 +137,75 @@ def encoder_decoder_model(
         )
     )
     inputs = keras.Input(shape=(steps, features), name="x")
-    _, state = keras.layers.SimpleRNN(units, return_state=True, name="encoder")(
-        inputs
-    )  # state (N, H)
+    _, state = rnn(units, return_state=True, name="encoder")(inputs)  # state (N, H)
     context = keras.layers.RepeatVector(horizon, name="repeat")(state)  # (N, K, H)
-    h = keras.layers.SimpleRNN(units, return_sequences=True, name="decoder")(
+    h = rnn(units, return_sequences=True, name="decoder")(
         context, initial_state=[state]
     )  # (N, K, H)
-    y = keras.layers.Dense(outputs, name="readout")(h)  # (N, K, O)
+    y = keras.layers.Dense(outputs, activation=activation, name="readout")(h)  # (N, K, O)
     return keras.Model(inputs, y, name="encoder_decoder")
+
+
+def _features(task: MappingTask, window: int) -> np.ndarray:
+    """The inputs a linear baseline sees, one row per prediction it makes (a bias column appended)."""
+    x = task.x
+    if (
+        task.kind == "seq2seq"
+    ):  # every step t: the last `window` observations x(t-window+1..t), zero-padded
+        padded = np.concatenate([np.zeros((x.shape[0], window - 1, 1), x.dtype), x], axis=1)
+        rows = np.lib.stride_tricks.sliding_window_view(
+            padded[..., 0], window, axis=1
+        )  # (N, T, window)
+        rows = rows.reshape(-1, window)  # (N*T, window)
+    elif task.kind == "encdec":  # the last `window` observations before the forecast
+        rows = x[:, -window:, 0]  # (N, window)
+    else:  # seq2vec: the whole sequence (N, T); vec2seq: the parameter vector (N, P)
+        rows = x.reshape(x.shape[0], -1)
+    return np.concatenate([rows, np.ones((rows.shape[0], 1))], axis=1).astype(np.float64)
+
+
+def _targets(task: MappingTask) -> np.ndarray:
+    if task.kind == "seq2vec":  # one-hot class targets (N, C)
+        return np.eye(int(task.y.max()) + 1)[task.y]
+    if task.kind == "seq2seq":
+        return task.y.reshape(-1, 1)  # (N*T, 1): one linear filter shared by every step
+    return task.y.reshape(task.y.shape[0], -1)  # (N, K) or (N, T)
+
+
+def least_squares_baseline(train: MappingTask, test: MappingTask, window: int = 10) -> np.ndarray:
+    """Fit a linear least-squares model on ``train`` and predict ``test``: the student's first try.
+
+    What the linear model reads, by mapping:
+
+    - ``seq2seq``: at every step t the last ``window`` observations (a linear filter, zeros before step 1),
+      predicting the value one step ahead; one filter for all steps;
+    - ``seq2vec``: the whole sequence (N, T), fit to one-hot classes; the output is class scores (N, C);
+    - ``vec2seq``: the parameter vector (N, P), predicting all T values at once;
+    - ``encdec``: the last ``window`` observations (N, window), predicting all K values at once.
+
+    A bias is always fitted. Returns a prediction shaped like ``test.y`` (class scores (N, C) for
+    ``seq2vec``), so ``test.score(prediction)`` scores it.
+
+    >>> from course_utils.data import signals
+    >>> train, test = (signals.next_step_task(signals.make_signals(n, 30, seed=s)) for n, s in ((60, 1), (20, 2)))
+    >>> pred = least_squares_baseline(train, test, window=5)
+    >>> pred.shape, test.score(pred) < test.baseline_score
+    ((20, 29, 1), True)
+    """
+    window = check_positive_int(window, "window")
+    if not isinstance(train, MappingTask) or not isinstance(test, MappingTask):
+        raise TypeError(
+            f"train, test: expected two MappingTask, got {type(train).__name__} and {type(test).__name__}"
+        )
+    if train.kind != test.kind:
+        raise ValueError(f"test: expected a {train.kind!r} task like train, got {test.kind!r}")
+    if train.kind in ("seq2seq", "encdec") and window > train.x.shape[1]:
+        raise ValueError(f"window: expected at most T = {train.x.shape[1]} steps, got {window}")
+    coef, *_ = np.linalg.lstsq(_features(train, window), _targets(train), rcond=None)
+    scores = _features(test, window) @ coef
+    if test.kind == "seq2vec":
+        return scores  # (N, C)
+    return scores.reshape(test.y.shape).astype(np.float32)
 
 
 _CLASS_NAMES = ("slow", "medium", "fast")
@@ -191,8 +269,16 @@ def plot_prediction(
             label="baseline",
         )
         ax.plot(steps_out, prediction[index, :, 0], color="#e6550d", lw=1.5, label="prediction")
+        if task.kind == "seq2seq":
+            ax.set_title(
+                f"sequence {index}: the clean value one step ahead, at every step", fontsize=9
+            )
         if task.kind == "encdec":
             ax.axvline(task.x.shape[1] + 0.5, color="black", lw=0.8, ls=":")
+            ax.set_title(
+                f"sequence {index}: read {task.x.shape[1]} steps, forecast the next {task.y.shape[1]}",
+                fontsize=9,
+            )
         if task.kind == "vec2seq":
             ax.set_title(
                 "input: v = (" + ", ".join(f"{v:.2f}" for v in task.x[index]) + ")", fontsize=9

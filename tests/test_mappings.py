@@ -82,3 +82,67 @@ def test_plot_prediction_errors():
         mappings.plot_prediction(task, np.zeros((4, 9)))
     with pytest.raises(ValueError, match=r"index: expected a sequence index in 0\.\.3, got 4"):
         mappings.plot_prediction(task, task.y, index=4)
+
+
+def test_encoder_decoder_with_gru_cells_and_a_softmax_readout():
+    model = mappings.encoder_decoder_model(
+        None, 5, 4, 6, outputs=5, cell="gru", activation="softmax"
+    )
+    assert isinstance(model.get_layer("encoder"), keras.layers.GRU)
+    assert isinstance(model.get_layer("decoder"), keras.layers.GRU)
+    probs = np.asarray(model(np.zeros((2, 7, 5), dtype="float32")))
+    assert probs.shape == (2, 4, 5)
+    np.testing.assert_allclose(probs.sum(axis=-1), 1.0, atol=1e-6)
+    with pytest.raises(ValueError, match="cell"):
+        mappings.encoder_decoder_model(None, 1, 3, cell="lstm")
+
+
+@pytest.mark.parametrize("kind", signals.TASK_KINDS)
+def test_least_squares_baseline_shapes_and_it_beats_the_trivial_rule_where_it_should(kind):
+    train = signals.make_task(kind, 300, 30, horizon=5, seed=1)
+    test = signals.make_task(kind, 60, 30, horizon=5, seed=2)
+    pred = mappings.least_squares_baseline(train, test, window=20)
+    if kind == "seq2vec":
+        assert pred.shape == (60, 3)
+        # the phase is random, so no fixed weighting of the raw values tells the notes apart: near chance
+        assert test.score(pred) < 0.6
+    else:
+        assert pred.shape == test.y.shape
+        assert test.score(pred) < test.baseline_score
+
+
+def test_least_squares_baseline_recovers_an_exactly_linear_rule():
+    # noise-free sines obey s(t+1) = 2 cos(2 pi f) s(t) - s(t-1): for one f, the future is linear in two values
+    s = signals.make_signals(40, 20, noise=0.0, seed=0)
+    one_note = s.frequency_class == 0
+    clean = signals.Signals(
+        x=s.clean[one_note],
+        clean=s.clean[one_note],
+        amplitude=s.amplitude[one_note],
+        frequency=s.frequency[one_note],
+        frequency_class=s.frequency_class[one_note],
+        phase=s.phase[one_note],
+    )
+    task = signals.continuation_task(clean, 3)  # every future value is linear in the last two
+    pred = mappings.least_squares_baseline(task, task, window=2)
+    np.testing.assert_allclose(pred, task.y, atol=1e-4)
+
+
+def test_least_squares_baseline_errors():
+    train = signals.make_task("encdec", 10, 12, horizon=4, seed=0)
+    with pytest.raises(ValueError, match="window: expected at most T = 8 steps, got 9"):
+        mappings.least_squares_baseline(train, train, window=9)
+    with pytest.raises(
+        ValueError, match="test: expected a 'encdec' task like train, got 'seq2seq'"
+    ):
+        mappings.least_squares_baseline(train, signals.make_task("seq2seq", 10, 12), window=3)
+    with pytest.raises(TypeError, match="train, test: expected two MappingTask"):
+        mappings.least_squares_baseline(train.x, train)
+
+
+@pytest.mark.parametrize("kind", signals.TASK_KINDS)
+def test_plot_prediction_always_has_a_title(kind):
+    # the title is the figure's text description for screen readers
+    task = signals.make_task(kind, 6, 20, horizon=5, seed=0)
+    prediction = np.eye(3)[task.y] if kind == "seq2vec" else task.y
+    assert mappings.plot_prediction(task, prediction, index=2).get_title()

@@ -8,15 +8,18 @@
 # - see why sequences need more than fixed-size inputs, and what a 1D convolution cannot see;
 # - write the recurrent neuron and the recurrent layer in the lecture's notation, with shapes and a parameter count;
 # - run a recurrent layer from scratch in NumPy and prove it equal to `keras.layers.SimpleRNN`;
-# - step through time on one sequence and watch the state die out or saturate as the spectral radius of $W_y$ changes.
+# - step through time on one sequence and watch the state die out, or grow until tanh stops it, as the spectral
+#   radius of $W_y$ changes.
 
 # %%
+import dataclasses
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from course_utils import check, metrics
+from course_utils import check, claims, gradflow
 from course_utils import reference as ref
 from course_utils.diagrams import unrolled
 from course_utils.widgets import timestep
@@ -51,7 +54,7 @@ conv = keras.Sequential(
 receptive_field = 1 + LAYERS * (KERNEL - 1)
 conv_last = [conv(s, training=False).numpy()[0, -1] for s in (with_event, without_event)]
 
-rng = np.random.default_rng(0)
+rng = np.random.default_rng(0)  # fixed weights: a worked example whose printed result is the same at every seed
 Wx, Wh, b = rng.normal(size=(1, 4)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=4) * 0.1
 rnn_last = [ref.rnn_forward(s.astype("float64"), np.zeros((1, 4)), Wx, Wh, b)[0][0, -1] for s in (with_event, without_event)]
 
@@ -91,7 +94,7 @@ plt.show()
 # and the whole previous output vector $y^{(t-1)}$ (H values), each through its own weights.
 
 # %%
-unrolled.layer(3)
+unrolled.layer(3).set_title("a recurrent layer of 3 neurons", fontsize=10)
 plt.show()
 
 # %% [markdown]
@@ -149,7 +152,7 @@ print(f"D={D}, H={H}: D*H + H*H + H = {n_params}; Keras SimpleRNN.count_params()
 
 # %%
 N, T = 4, 6
-rng = np.random.default_rng(1)
+rng = np.random.default_rng(SEED + 1)
 x = rng.normal(size=(N, T, D))  # (N, T, D)
 Wx, Wy, b = rng.normal(size=(D, H)) * 0.5, rng.normal(size=(H, H)) * 0.3, rng.normal(size=H) * 0.1
 y0 = np.zeros((N, H))  # Y(0) = 0
@@ -177,7 +180,7 @@ keras_rnn.build((None, T, D))
 keras_rnn.set_weights([Wx.astype("float32"), Wy.astype("float32"), b.astype("float32")])
 y_keras = keras_rnn(x.astype("float32")).numpy()  # (N, T, H), float32
 
-max_diff = metrics.record("nb01_numpy_vs_keras_max_abs_diff", float(np.abs(y_keras - y_ref).max()))
+max_diff = claims.record("nb01.numpy_vs_keras_max_abs_diff", float(np.abs(y_keras - y_ref).max()))
 np.testing.assert_allclose(y_keras, y_ref, atol=1e-6)
 
 # %%
@@ -190,45 +193,93 @@ print(f"largest difference below 1e-6 (float32): {max_diff < 1e-6}")
 #
 # The explorer feeds one sequence through a layer of 8 units: a short input event (steps 1-2), then
 # silence ($x^{(t)} = 0$). Move **time step** to walk along the unrolled network (the highlighted cell) and
-# watch the state $h^{(t)}$ fill the heatmap; move **rho** to rescale $W_y$ to spectral radius $\rho$ (its
-# largest absolute eigenvalue).
+# watch the state $h^{(t)}$ fill the heatmap; move **rho** to rescale $W_y$ to spectral radius $\rho$.
 #
-# After the event, $h^{(t)} = \tanh(h^{(t-1)} W_y)$: for small states $\|h^{(t)}\|$ shrinks roughly like
-# $\rho^t$ when $\rho < 1$ (the state, and the memory of the event, **dies out**), and grows when
-# $\rho > 1$ until $\tanh$ **saturates** near $\pm 1$. This is the first hint of the vanishing and exploding
-# behaviour that notebook 04 studies for gradients.
+# **What $\rho$ is.** Here $\rho$ is the **spectral radius** of $W_y$: its largest absolute eigenvalue.
+# It says how a vector grows under *repeated* multiplication: $\|v W_y^k\|$ grows or shrinks roughly like
+# $\rho^k$ as $k$ grows. It is not the **spectral norm** $\|W_y\|_2$, the largest singular value, which is
+# the most a *single* multiplication can stretch a vector. The norm is never smaller than the radius, and
+# for a random non-symmetric matrix like this one it is larger: at $\rho = 1$ the explorer's $W_y$ has norm
+# 1.48-2.07 over seeds 0-4 (`docs/claims.md`), so one step can stretch the state up to twice over while, over
+# many steps, it neither grows nor shrinks. Notebook 04 bounds gradients with the norm; here we turn the
+# radius.
+
+# %%
+setup = timestep.make_setup(steps=STEPS, units=8, features=2, seed=SEED)
+radius = gradflow.spectral_radius(setup.Wy)  # largest |eigenvalue|: 1 by construction
+norm = claims.record("nb01.spectral_norm_at_radius_1", np.linalg.norm(setup.Wy, ord=2))  # largest singular value
+assert abs(radius - 1.0) < 1e-9 and norm >= radius - 1e-9  # |lambda| ||v|| = ||v W|| <= ||W||_2 ||v||
+print(f"W_y: spectral radius {radius:.2f}, spectral norm {norm:.2f}")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"W_y {setup.Wy.shape}: spectral radius 1 (to 1e-9): {abs(radius - 1.0) < 1e-9}; spectral norm >= radius: {norm >= radius - 1e-9}")
+
+# %% [markdown]
+# After the event the input is zero (and so is the bias here), so $h^{(t)} = \tanh(h^{(t-1)} W_y)$. While
+# the state is small, $\tanh(u) \approx u$ and $h^{(t)} \approx h^{(t-1)} W_y$: over many steps its size
+# changes like $\rho^t$. With $\rho < 1$ the state, and the memory of the event, **dies out**. With
+# $\rho > 1$ a small state **grows**, but not without bound: $\tanh$ keeps every unit inside $(-1, 1)$ and
+# flattens (**saturates**) as a unit approaches $\pm 1$, so the growth stops and the state levels off at a
+# size set by $W_y$, not by the event. How close to $\pm 1$ the units get depends on $\rho$: at
+# $\rho = 1.5$ most stay well inside, at $\rho = 3$ (past the slider's end) many sit near $\pm 1$.
+# This is the first hint of the vanishing and exploding behaviour that notebook 04 studies for gradients.
 #
 # *The sliders need a running kernel; the figure below the widget is a static snapshot.*
 
 # %%
-setup = timestep.make_setup(steps=STEPS, units=8, features=2, seed=0)
 explorer = timestep.explorer(setup, t=6, rho=0.9)
 display(explorer)
 timestep.draw_state(setup, t=6, rho=0.9)
 plt.show()
 
 # %% [markdown]
-# The claim, checked: after the event, with $\rho = 0.5$ the state shrinks below 1% of its size,
-# while with $\rho = 1.5$ it stays large (tanh saturates instead of letting it grow without bound).
+# The claims, checked on this seed's weights (`make claims` checks them at seeds 0-4), with the event as
+# above and with a **weak** event (the same inputs times 0.01):
+#
+# - $\rho = 0.5$: the state shrinks below 1% of its size right after the event, $\|h^{(T)}\| / \|h^{(2)}\|$;
+# - $\rho = 1.5$, weak event: the small state grows more than 5-fold, and levels off within a factor of 3
+#   of where the full event's state ends: the level is set by $W_y$ and $\tanh$, not by the event;
+# - saturation: the share of units past $|h| > 0.9$ over the steps after the event is below 0.4 at
+#   $\rho = 1.5$ and above 0.35 at $\rho = 3$ (over seeds 0-4, `docs/claims.md`: 0.06-0.14 and 0.46-0.65).
 
 # %%
-norms = {rho: np.linalg.norm(timestep.hidden_states(setup, rho), axis=1) for rho in (0.5, 1.0, 1.5)}
-decay = metrics.record("nb01_state_ratio_rho_0.5", norms[0.5][-1] / norms[0.5][1])
-kept = metrics.record("nb01_state_ratio_rho_1.5", norms[1.5][-1] / norms[1.5][1])
-assert decay < 0.01, decay
-assert kept > 0.5, kept
-assert np.abs(timestep.hidden_states(setup, 1.5)).max() <= 1.0  # tanh bounds every unit
+weak = dataclasses.replace(setup, x=0.01 * setup.x)  # the same event, 100 times weaker
+states = {rho: timestep.hidden_states(setup, rho) for rho in (0.5, 1.0, 1.5, 3.0)}  # rho -> (T, H)
+norms = {rho: np.linalg.norm(h, axis=1) for rho, h in states.items()}  # rho -> (T,)
+weak_norms = np.linalg.norm(timestep.hidden_states(weak, 1.5), axis=1)  # (T,)
+after = slice(2, None)  # the steps after the event (3..T)
 
-fig, ax = plt.subplots(figsize=(6, 2.6))
+
+def saturated_share(h):
+    """The share of (unit, step) pairs after the event with |h| > 0.9."""
+    return float(np.mean(np.abs(h[after]) > 0.9))
+
+
+decay = claims.below("nb01.state_ratio_rho_0.5", norms[0.5][-1] / norms[0.5][1], 0.01)
+growth = claims.above("nb01.weak_event_growth_rho_1.5", weak_norms[-1] / weak_norms[1], 5.0)
+level = weak_norms[-1] / norms[1.5][-1]
+claims.below("nb01.weak_vs_full_level_factor_rho_1.5", max(level, 1 / level), 3.0)
+claims.below("nb01.saturated_share_rho_1.5", saturated_share(states[1.5]), 0.4)
+claims.above("nb01.saturated_share_rho_3", saturated_share(states[3.0]), 0.35)
+print(f"||h(T)|| / ||h(2)||: rho=0.5 {decay:.1e}; weak event at rho=1.5 {growth:.1f}")
+print(f"level at rho=1.5, weak / full event: {level:.2f}")
+print(f"share of units with |h| > 0.9 after the event: rho=1.5 {saturated_share(states[1.5]):.2f}, rho=3 {saturated_share(states[3.0]):.2f}")
+
+fig, ax = plt.subplots(figsize=(6.5, 2.8))
+steps_axis = np.arange(1, STEPS + 1)
 for rho, curve in norms.items():
-    ax.semilogy(np.arange(1, STEPS + 1), curve, "o-", ms=3, label=rf"$\rho = {rho}$")
+    ax.semilogy(steps_axis, curve, "o-", ms=3, label=rf"$\rho = {rho}$")
+ax.semilogy(steps_axis, weak_norms, "s--", ms=3, color="black", label=r"$\rho = 1.5$, weak event")
+ax.axhline(np.sqrt(setup.Wy.shape[0]), color="grey", lw=0.8, ls=":", label=r"$\sqrt{H}$: every unit at $\pm 1$")
 ax.set(xlabel="time step t", ylabel=r"$\|h^{(t)}\|$", title="the state after a short event")
-ax.legend()
+ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(f"||h(T)|| / ||h(2)||: rho=0.5 -> {'below 0.01' if decay < 0.01 else decay}, rho=1.5 -> {'above 0.5' if kept > 0.5 else kept}")
+inside = all(np.abs(h).max() <= 1.0 for h in states.values())
+print(f"every unit within [-1, 1] at every rho (tanh bounds it): {inside}")
 
 # %% [markdown]
 # ## Exercises
@@ -282,10 +333,8 @@ _ = check.exercise_01_3(receptive_field)
 # - A layer computes $Y^{(t)} = \phi(X^{(t)} W_x + Y^{(t-1)} W_y + b)$ on a batch; it has $DH + H^2 + H$
 #   parameters, whatever $T$.
 # - Our NumPy layer equals `keras.layers.SimpleRNN` with the same weights (to float32 precision).
-# - The spectral radius of $W_y$ decides whether the state dies out ($\rho < 1$) or saturates ($\rho > 1$).
-#
-# *Measured on the course machine (2 CPU cores shared with other jobs, load about 10): run time 20-35 s, peak
-# memory about 0.7 GB. On idle cores expect less time.*
+# - The spectral radius $\rho$ of $W_y$ (its largest absolute eigenvalue, not its norm) decides whether the
+#   state dies out ($\rho < 1$) or grows until $\tanh$ saturates and it levels off ($\rho > 1$).
 #
 # **Next:** [02 — input/output mappings](02_io_mappings.ipynb): sequence-to-sequence, sequence-to-vector,
 # vector-to-sequence and encoder-decoder networks built from this layer.
