@@ -6,6 +6,7 @@ Modules: ``signals`` (toy signals for the I/O mappings), ``series`` (sums of sin
 ``digits`` (images as row sequences), ``corpus`` (character corpora), ``echo`` (delayed-echo task for BPTT), ``memory`` (long-lag memory tasks).
 """
 
+from . import tokens as tokens  # digit-string token tasks (notebook 08): tokens.reverse_digits, ...
 from .corpus import *  # noqa: F403
 from .digits import *  # noqa: F403
 from .echo import *  # noqa: F403
