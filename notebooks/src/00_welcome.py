@@ -25,6 +25,7 @@
 # | 05 | [Deep RNNs](05_deep_rnns.ipynb) | Deep RNNs | stacking, dropout, normalisation, distribution |
 # | 06 | [Long short-term memory](06_lstm.ipynb) | LSTMs | the LSTM cell, peepholes, and the long-lag evidence |
 # | 07 | [Gated recurrent units](07_gru.ipynb) | GRUs | the GRU cell and the final comparison of cells |
+# | 08 | [Sequence to sequence](08_seq2seq.ipynb) | after the lecture | teacher forcing, greedy and beam search, bidirectional and stateful RNNs |
 #
 # Then: three graded assignments (`notebooks/assignments/`) and the lecture slides (`slides/`).
 
