@@ -16,6 +16,7 @@ Every figure a notebook, an assignment or the slides show follows three rules:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: Okabe & Ito (2008), "Color universal design": blue, orange, bluish green, vermillion, reddish purple,
@@ -48,7 +49,7 @@ def describe(fig: Any) -> str:
     >>> plt.close(fig)
     """
     if fig.get_label():
-        return f"Figure: {fig.get_label()}"
+        return f"Figure: {_plain(fig.get_label())}"
     parts = []
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text():
@@ -64,8 +65,33 @@ def describe(fig: Any) -> str:
             if ax.get_xlabel() and ax.get_ylabel()
         ]
         parts = labels
-    text = "; ".join(p.replace("\n", " ") for p in parts)
+    text = "; ".join(_plain(p) for p in parts)
     return f"Figure: {text}" if text else f"Figure with {len(fig.get_axes())} axes and no title"
+
+
+_TEX = {
+    r"\rho": "ρ",
+    r"\tau": "τ",
+    r"\sigma": "σ",
+    r"\phi": "φ",
+    r"\partial": "∂",
+    r"\odot": "⊙",
+    r"\tilde": "~",
+    r"\|": "‖",
+    r"\cdot": "·",
+    r"\times": "×",
+    r"\leq": "≤",
+    r"\geq": "≥",
+}
+
+
+def _plain(text: str) -> str:
+    """Matplotlib mathtext (``$\\rho(W_y)$``) as plain words a screen reader can say (``ρ(W_y)``)."""
+    for tex, char in _TEX.items():
+        text = text.replace(tex, char)
+    text = re.sub(r"\\(mathrm|mathbf|operatorname|text|left|right|big|Big)\b", "", text)
+    text = re.sub(r"\\([A-Za-z]+)", r"\1", text)
+    return re.sub(r"\s+", " ", text.replace("$", "").replace("{", "").replace("}", "")).strip()
 
 
 def _pretty(fig: Any, printer: Any, cycle: bool) -> None:

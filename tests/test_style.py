@@ -31,6 +31,10 @@ def test_palette_and_styles_are_the_same_length_and_distinct():
         (lambda f, a: (a.set_xlabel("epoch"), a.set_ylabel("MSE")), "Figure: MSE against epoch"),
         (lambda f, a: None, "Figure with 1 axes and no title"),
         (lambda f, a: (f.set_label("two curves"), a.set_title("t")), "Figure: two curves"),
+        (
+            lambda f, a: a.set_title(r"$\|\partial h^{(T)}\|$ at $\rho(W_y)$ = 0.9" + "\nper unit"),
+            "Figure: ‖∂ h^(T)‖ at ρ(W_y) = 0.9 per unit",
+        ),
     ],
 )
 def test_describe_reads_titles_then_axis_labels(build, expected):
