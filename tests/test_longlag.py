@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from course_utils import longlag
@@ -106,3 +107,163 @@ def test_run_long_lag_returns_a_consistent_record():
     assert hard.as_dict()["cell"] == "SimpleRNN"
     again = longlag.run_long_lag("SimpleRNN", 6, target_mse=1e-6, **kwargs)
     assert again.test_mse == pytest.approx(hard.test_mse, rel=1e-5)  # seeded
+
+
+# ----------------------------------------------------------------------------------------------
+# The learning-rate sweep and the gradient by lag
+# ----------------------------------------------------------------------------------------------
+
+
+def _fake_run(
+    rate: float, val_mse: tuple[float, ...], reached_at: int | None
+) -> longlag.LongLagResult:
+    return longlag.LongLagResult(
+        cell="LSTM",
+        T=6,
+        seed=0,
+        units=3,
+        params=100,
+        test_mse=val_mse[-1],
+        baseline_mse=1 / 6,
+        target_mse=0.01,
+        reached=reached_at is not None,
+        epochs=len(val_mse),
+        epochs_to_target=reached_at,
+        seconds_to_target=None,
+        seconds_per_epoch=0.1,
+        seconds=1.0,
+        val_mse=val_mse,
+        learning_rate=rate,
+    )
+
+
+def test_better_prefers_reaching_then_fewer_epochs_then_lower_mse():
+    slow = _fake_run(0.01, (0.1, 0.05, 0.005), 3)
+    fast = _fake_run(0.003, (0.1, 0.005), 2)
+    missed = _fake_run(0.001, (0.1, 0.02), None)
+    worse = _fake_run(0.001, (0.1, 0.03), None)
+    assert longlag._better(fast, slow) and not longlag._better(slow, fast)
+    assert longlag._better(slow, missed) and not longlag._better(missed, slow)
+    assert longlag._better(missed, worse) and not longlag._better(worse, missed)
+    tie = _fake_run(0.001, (0.1, 0.05, 0.001), 3)
+    assert not longlag._better(tie, slow)  # ties go to the earlier rate
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"learning_rates": ()},
+            r"learning_rates: expected a non-empty sequence of numbers, got \(\)",
+        ),
+        ({"learning_rates": "0.01"}, r"learning_rates: expected a non-empty sequence of numbers"),
+        (
+            {"learning_rates": (0.01, 2.0)},
+            r"learning_rates\[1\]: expected a number in \(0, 1\), got 2.0",
+        ),
+        ({"epochs": 0}, r"epochs: expected a positive integer, got 0"),
+    ],
+)
+def test_sweep_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        longlag.sweep_long_lag("GRU", 6, **kwargs)
+
+
+def test_a_learning_rate_that_is_not_a_number_is_a_type_error():
+    with pytest.raises(
+        TypeError, match=r"learning_rates\[0\]: expected a number in \(0, 1\), got str"
+    ):
+        longlag.sweep_long_lag("GRU", 6, learning_rates=["0.01"])
+    with pytest.raises(
+        TypeError, match=r"learning_rate: expected a number in \(0, 1\), got NoneType"
+    ):
+        longlag.run_long_lag("GRU", 6, learning_rate=None)
+
+
+@pytest.mark.slow
+def test_sweep_caps_later_rates_and_keeps_the_best():
+    kwargs = dict(seed=1, budget=200, epochs=3, n_train=200, n_test=100, batch_size=50)
+    # a target met after one epoch: the first rate reaches it at epoch 1, so the second may run 1 epoch
+    easy = longlag.sweep_long_lag("LSTM", 6, learning_rates=(0.01, 0.003), target_mse=2.0, **kwargs)
+    assert easy.budgets == (3, 1) and [r.learning_rate for r in easy.runs] == [0.01, 0.003]
+    assert easy.best is easy.runs[0] and easy.reached and easy.epochs_needed == 1
+    assert set(easy.weights) == {"Wx", "Wh", "b"} and easy.weights["Wh"].shape == (
+        easy.best.units,
+        4 * easy.best.units,
+    )
+    # an unreachable target: every rate gets the whole budget; the lowest validation MSE is kept
+    hard = longlag.sweep_long_lag(
+        "SimpleRNN", 6, learning_rates=(0.01, 0.003), target_mse=1e-9, **kwargs
+    )
+    assert hard.budgets == (3, 3) and all(r.epochs == 3 for r in hard.runs)
+    assert not hard.reached and hard.epochs_to_target is None and hard.epochs_needed == 4
+    assert hard.best_val_mse == min(min(r.val_mse) for r in hard.runs) == min(hard.best.val_mse)
+
+
+def _numeric_by_lag(cell, x, weights, step=1e-6):
+    """||d sum h(T) / d x(T-k)|| by central differences, averaged over the batch."""
+    from course_utils import reference as ref
+
+    forward = {"SimpleRNN": ref.rnn_forward, "LSTM": ref.lstm_forward, "GRU": ref.gru_forward}[cell]
+    h0 = np.zeros((x.shape[0], weights["Wh"].shape[0]))
+    grad = np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += step
+        down[index] -= step
+        # each sequence's h(T) depends only on its own inputs, so the batch sum separates
+        diff = forward(up, h0, **weights)[0][:, -1].sum(axis=1) - forward(down, h0, **weights)[0][
+            :, -1
+        ].sum(axis=1)
+        grad[index] = diff[index[0]] / (2 * step)
+    return np.linalg.norm(grad, axis=2).mean(axis=0)[::-1]
+
+
+@pytest.mark.parametrize("cell", longlag.CELLS)
+def test_gradient_norm_by_lag_matches_central_differences(cell):
+    from course_utils import reference as ref
+
+    model = longlag.build_model(cell, 3, 2, seed=0)
+    weights = {
+        k: (np.asarray(v, dtype=np.float64) if k != "reset_after" else v)
+        for k, v in ref.from_keras(model.get_layer(cell.lower())).items()
+    }
+    x = np.random.default_rng(0).normal(size=(2, 5, 2))
+    got = longlag.gradient_norm_by_lag(cell, x, weights)
+    assert got.shape == (5,)
+    np.testing.assert_allclose(got, _numeric_by_lag(cell, x, weights), rtol=1e-6)
+
+
+def test_gradient_norm_by_lag_of_a_linear_rnn_is_a_power():
+    # h(t) = tanh(x(t) Wx + h(t-1) Wh): at tiny inputs tanh is linear, so d h(T)/d x(T-k) = Wx Wh^k
+    H = 2
+    weights = {"Wx": np.eye(1, H), "Wh": 0.5 * np.eye(H), "b": np.zeros(H)}
+    x = np.full((1, 4, 1), 1e-9)
+    got = longlag.gradient_norm_by_lag("SimpleRNN", x, weights)
+    np.testing.assert_allclose(got, 0.5 ** np.arange(4), rtol=1e-6)
+
+
+def test_gradient_norm_by_lag_names_bad_arguments():
+    with pytest.raises(ValueError, match=r"x: expected a 3-D array of shape \(N, T, D\)"):
+        longlag.gradient_norm_by_lag("LSTM", np.zeros((2, 3)), {"Wx": 0, "Wh": 0, "b": 0})
+    with pytest.raises(TypeError, match=r"weights: expected a dict with keys 'Wx', 'Wh', 'b'"):
+        longlag.gradient_norm_by_lag("LSTM", np.zeros((2, 3, 1)), {"Wx": np.zeros((1, 4))})
+
+
+def test_plot_sweeps_draws_every_run_and_marks_the_kept_one():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    runs = (_fake_run(0.01, (0.2, 0.1, 0.005), 3), _fake_run(0.003, (0.2, 0.15, 0.1), None))
+    sweep = longlag.LongLagSweep("LSTM", 6, 0, 3, runs, (3, 3), runs[0])
+    ax = longlag.plot_sweeps([sweep])
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:2] == ["LSTM, lr 0.01 (kept)", "LSTM, lr 0.003"]
+    assert {"predict the mean", "recent number only", "target"} <= set(labels)
+    kept, other = ax.get_lines()[:2]
+    assert (
+        kept.get_linewidth() > other.get_linewidth()
+        and kept.get_linestyle() != other.get_linestyle()
+    )
+    with pytest.raises(ValueError, match=r"sweeps: expected at least one LongLagSweep, got none"):
+        longlag.plot_sweeps([])
