@@ -23,7 +23,8 @@ What lives here, all batch-first (``x (N, T, D)``, states ``(N, T, H)``, initial
   it too), sequence-to-vector or, with ``every_step``, sequence-to-sequence, with dropout between layers,
   recurrent dropout, layer normalisation and residual connections as options;
   :func:`stacked_rnn_param_count` counts its weights.
-- :func:`fit_one_step_distributed`: the same model built under ``tf.distribute.MirroredStrategy``.
+- Distributing a stack over devices (``MirroredStrategy``, one layer per device) lives in
+  :mod:`course_utils.distribute`.
 - :func:`plot_learning_curves` and :func:`plot_gradient_by_lag`: figures (``ax=None``, return the axes).
   The diagram of the stack unrolled through time is :func:`course_utils.diagrams.stack.draw_stack`.
 
@@ -33,7 +34,7 @@ TensorFlow/Keras are imported only inside the functions that need them, so the N
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,11 +44,9 @@ from . import reference as ref
 from .validation import check_array, check_bool, check_choice, check_instance, check_positive_int
 
 __all__ = [
-    "DistributedRun",
     "LayerNormRNNCache",
     "StackCache",
     "build_stacked_rnn",
-    "fit_one_step_distributed",
     "gradient_norm_by_lag",
     "layer_norm_rnn_forward",
     "layer_norm_simple_rnn_cell",
@@ -565,84 +564,6 @@ def stacked_rnn_param_count(d_in: int, units: Sequence[int], outputs: int = 1) -
         d = h
     o = check_positive_int(outputs, "outputs")
     return total + d * o + o
-
-
-# --------------------------------------------------------------------------------------------------
-# Distribution across devices
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DistributedRun:
-    """What :func:`fit_one_step_distributed` found."""
-
-    strategy: str  # class name of the strategy, e.g. "MirroredStrategy"
-    replicas: int  # strategy.num_replicas_in_sync: one per visible GPU, or 1 on a CPU-only machine
-    gpus: int  # GPUs TensorFlow sees
-    global_batch: int  # per_replica_batch * replicas: each replica gets per_replica_batch examples
-    loss_before: float  # loss on the batch before the step
-    loss_after: float  # loss on the same batch after one step
-    params: int  # weights of the model
-
-
-def fit_one_step_distributed(
-    build_model: Callable[[], Any],
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    per_replica_batch: int = 32,
-    learning_rate: float = 1e-2,
-    strategy: Any = None,
-) -> tuple[Any, DistributedRun]:
-    """Build, compile and train one step of a model under ``tf.distribute.MirroredStrategy``.
-
-    The model and optimizer variables are created inside ``strategy.scope()``, so each replica (one per
-    GPU; the CPU when none) holds a mirrored copy and the gradients are averaged across replicas at every
-    step. Nothing else in the code changes. The global batch is ``per_replica_batch * replicas``.
-
-    Args:
-        build_model: no-argument function returning an uncompiled Keras model (e.g. a ``functools.partial``
-            of :func:`build_stacked_rnn`).
-        x: inputs of shape (N, T, D), with N >= the global batch.
-        y: targets of shape (N, O).
-        per_replica_batch: examples each replica gets per step.
-        learning_rate: Adam's learning rate.
-        strategy: a ``tf.distribute.Strategy``; a new ``MirroredStrategy()`` over all visible GPUs when None.
-
-    Returns:
-        ``(model, run)``: the trained model and a :class:`DistributedRun`.
-    """
-    import keras
-    import tensorflow as tf
-
-    dims: dict[str, int] = {}
-    x = check_array(x, "x", "N,T,D", dims, dtype=np.float32)
-    y = check_array(y, "y", "N,O", dims, dtype=np.float32)
-    per_replica_batch = check_positive_int(per_replica_batch, "per_replica_batch")
-    strategy = tf.distribute.MirroredStrategy() if strategy is None else strategy
-    replicas = int(strategy.num_replicas_in_sync)
-    global_batch = per_replica_batch * replicas
-    if dims["N"] < global_batch:
-        raise ValueError(
-            f"x: expected at least {global_batch} examples (per_replica_batch x replicas), got {dims['N']}"
-        )
-    xb, yb = x[:global_batch], y[:global_batch]
-    with strategy.scope():
-        model = build_model()
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
-    before = float(model.evaluate(xb, yb, batch_size=global_batch, verbose=0))
-    model.fit(xb, yb, batch_size=global_batch, epochs=1, shuffle=False, verbose=0)
-    after = float(model.evaluate(xb, yb, batch_size=global_batch, verbose=0))
-    run = DistributedRun(
-        strategy=type(strategy).__name__,
-        replicas=replicas,
-        gpus=len(tf.config.list_physical_devices("GPU")),
-        global_batch=global_batch,
-        loss_before=before,
-        loss_after=after,
-        params=int(model.count_params()),
-    )
-    return model, run
 
 
 # --------------------------------------------------------------------------------------------------

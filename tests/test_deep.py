@@ -1,5 +1,5 @@
 """Tests for course_utils.deep: the NumPy stack against Keras, its gradients, the Keras builder options,
-layer normalisation, MirroredStrategy and the plot helpers."""
+layer normalisation and the plot helpers."""
 
 from __future__ import annotations
 
@@ -374,41 +374,6 @@ def test_layer_norm_and_residual_models_train():
         before = model.evaluate(x, y, verbose=0)
         model.fit(x, y, epochs=15, batch_size=32, verbose=0)
         assert model.evaluate(x, y, verbose=0) < 0.5 * before, kwargs
-
-
-# --- MirroredStrategy --------------------------------------------------------------------------------
-
-
-def test_mirrored_strategy_has_one_replica_per_visible_gpu_and_trains():
-    rng = np.random.default_rng(12)
-    x = rng.normal(size=(64, 6, 1)).astype(np.float32)
-    y = x[:, -1]
-    model, run = deep.fit_one_step_distributed(
-        lambda: deep.build_stacked_rnn((None, 1), (4, 4)), x, y, per_replica_batch=16
-    )
-    gpus = len(tf.config.list_physical_devices("GPU"))
-    assert run.strategy == "MirroredStrategy"
-    assert run.replicas == max(1, gpus) and run.gpus == gpus
-    assert run.global_batch == 16 * run.replicas
-    assert run.loss_after < run.loss_before
-    assert run.params == model.count_params() == deep.stacked_rnn_param_count(1, (4, 4))
-
-
-def test_distributed_fit_needs_a_full_global_batch():
-    x, y = np.zeros((8, 3, 1)), np.zeros((8, 1))
-    with pytest.raises(
-        ValueError,
-        match=r"x: expected at least 16 examples \(per_replica_batch x replicas\), got 8",
-    ):
-        deep.fit_one_step_distributed(
-            lambda: deep.build_stacked_rnn((None, 1), (2,)),
-            x,
-            y,
-            per_replica_batch=16,
-            strategy=tf.distribute.OneDeviceStrategy("/cpu:0"),
-        )
-    with pytest.raises(ValueError, match=r"y: expected shape \(8, 1\) = \(N, O\), got \(7, 1\)"):
-        deep.fit_one_step_distributed(lambda: None, x, np.zeros((7, 1)))
 
 
 # --- plots -------------------------------------------------------------------------------------------
