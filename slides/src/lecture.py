@@ -403,15 +403,18 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Distributing a deep RNN
 #
-# - Build the same model inside `tf.distribute.MirroredStrategy()`: one replica per visible GPU (one CPU
-#   replica otherwise), each gets a slice of the batch, gradients are averaged.
-# - Nothing else in the code changes; the notebook prints the replica count.
+# - **Model parallelism** (the lecture's technique): each layer on its own device, so layer $l$ works on step
+#   $t$ while layer $l+1$ works on step $t-1$ — the layers pipeline along time.
+# - **Data parallelism**: `tf.distribute.MirroredStrategy()` keeps one replica per device, each gets a slice of
+#   the batch, gradients are averaged; it pays for big batches.
+# - Notebook 05 splits the CPU into two logical devices when there are fewer than two GPUs and checks both:
+#   the mirrored update equals the one-device update, and the layer-per-device model equals the stacked one.
 #
 # Why training over many time steps stays hard: the gradient still passes through $T$ Jacobians — the
 # motivation for **gated cells**.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# On Colab with a GPU, the same notebook reports one replica on the GPU.
+# With two or more GPUs the same cells use the GPUs instead of the two CPU halves.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Long short-term memory (LSTM)
