@@ -381,5 +381,6 @@ feedback = check.exercise_07_3(matching_units)
 # - At the same budget of weights, learning rates and epochs, all three cells solve the adding problem at
 #   $T = 10$; at $T = 40$ LSTM and GRU reach the target and the SimpleRNN does not, within this budget.
 #
-# This closes the lecture. **Next:** the assignments in `notebooks/assignments/` and the slides in
-# `slides/`; or go back to [00 — welcome](00_welcome.ipynb) for the course map.
+# This closes the lecture. **Next:** [08 — sequence to sequence](08_seq2seq.ipynb), what comes right after
+# it (teacher forcing, beam search, bidirectional and stateful RNNs); then the assignments in
+# `notebooks/assignments/` and the slides in `slides/`, or back to [00 — welcome](00_welcome.ipynb).
