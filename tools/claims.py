@@ -257,6 +257,19 @@ def report(data: dict) -> str:
         f"with {data['jobs']} run(s) at a time ({data['cpu_seconds'] / 60:.1f} min of notebook time).",
         "",
     ]
+    full = {(sd, st) for sd in range(5) for st in SETTINGS}
+    lines += [
+        "## Coverage",
+        "",
+        "| notebook | runs (of seeds 0-4 x 2 settings) | missing |",
+        "|---|---|---|",
+    ]
+    for notebook in sorted(per_nb, key=lambda n: (("assignments" in n), n)):
+        done = {(r["seed"], r["setting"]) for r in runs if r["notebook"] == notebook}
+        missing = sorted(full - done)
+        gap = ", ".join(f"{sd} {st}" for sd, st in missing) or "none"
+        lines.append(f"| `{notebook}` | {len(done & full)}/{len(full)} | {gap} |")
+    lines.append("")
     if errors:
         lines += ["## Runs stopped by an error", ""]
         for run in errors:
@@ -356,8 +369,53 @@ def verify(run_file: Path, report_json: Path) -> int:
     return 0
 
 
-def run_all(paths: list[Path], seeds: list[int], settings: list[str], jobs: int) -> dict:
-    tasks = [(p, s, st) for st in settings for s in seeds for p in paths]
+def _breadth_first(seeds: list[int], settings: list[str]) -> list[tuple[int, str]]:
+    """(seed, setting) pairs so that an interrupted run still covers each setting and many seeds."""
+    pairs, i = [], 0
+    for seed in seeds:
+        for k in range(len(settings)):
+            pairs.append((seed, settings[(i + k) % len(settings)]))
+        i += 1
+    first = [p for j, p in enumerate(pairs) if j % len(settings) == 0]
+    return first + [p for p in pairs if p not in first]
+
+
+def store_run(json_path: Path, run: dict) -> None:
+    """Merge one run into ``json_path`` (replacing the same notebook, seed and setting) and rewrite the report."""
+    with open(json_path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(json_path.read_text())
+        key = (run["notebook"], run["seed"], run["setting"])
+        data["runs"] = [r for r in data["runs"] if (r["notebook"], r["seed"], r["setting"]) != key]
+        data["runs"].append(run)
+        order = {str(p.relative_to(ROOT)): i for i, p in enumerate(all_notebooks())}
+        data["runs"].sort(key=lambda r: (order.get(r["notebook"], 99), r["setting"], r["seed"]))
+        data["cpu_seconds"] = round(sum(r["seconds"] or 0 for r in data["runs"]), 1)
+        data["wall_seconds"] = round(data.get("wall_seconds", 0) + (run["seconds"] or 0), 1)
+        data["generated"] = dt.date.today().isoformat()
+        json_path.write_text(json.dumps(data, indent=1) + "\n")
+        MD_PATH.write_text(report(data))
+
+
+def drop_runs(json_path: Path, paths: list[Path]) -> None:
+    """Forget the stored runs of ``paths`` (an incremental run of them starts from scratch)."""
+    names = {str(p.relative_to(ROOT)) for p in paths}
+    with open(json_path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(json_path.read_text())
+        data["runs"] = [r for r in data["runs"] if r["notebook"] not in names]
+        json_path.write_text(json.dumps(data, indent=1) + "\n")
+        MD_PATH.write_text(report(data))
+
+
+def run_all(
+    paths: list[Path],
+    seeds: list[int],
+    settings: list[str],
+    jobs: int,
+    incremental: Path | None = None,
+) -> dict:
+    tasks = [(p, s, st) for s, st in _breadth_first(seeds, settings) for p in paths]
     start = time.perf_counter()
     runs = []
     with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -374,6 +432,8 @@ def run_all(paths: list[Path], seeds: list[int], settings: list[str], jobs: int)
                 flush=True,
             )
             runs.append(run)
+            if incremental is not None:
+                store_run(incremental, run)
     order = {str(p.relative_to(ROOT)): i for i, p in enumerate(all_notebooks())}
     runs.sort(key=lambda r: (order.get(r["notebook"], 99), r["setting"], r["seed"]))
     return {
@@ -396,6 +456,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings", nargs="*", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--jobs", type=int, default=2, help="notebook runs at a time")
     parser.add_argument("--merge", action="store_true", help="keep other notebooks' runs in --json")
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="with --only: forget those notebooks' runs, then store each run as it finishes",
+    )
     parser.add_argument("--json", type=Path, default=JSON_PATH)
     parser.add_argument("--md", default=str(MD_PATH), help="report path, '-' for stdout only")
     parser.add_argument("--compat", metavar="LABEL", help="store the runs as a compat entry")
@@ -417,6 +482,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_one(Path(path).resolve(), int(seed), setting)))
         return 0
 
+    if args.incremental:
+        paths = pick(args.only)
+        drop_runs(args.json, paths)
+        run_all(paths, args.seeds, args.settings, args.jobs, incremental=args.json)
+        return 0
     data = run_all(pick(args.only), args.seeds, args.settings, args.jobs)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     with open(args.json.with_suffix(".lock"), "w") as lock:
