@@ -613,7 +613,7 @@ def plot_learning_curves(
     for i, (label, (train, val)) in enumerate(curves.items()):
         colour = f"C{i}"
         epochs = np.arange(1, len(train) + 1)
-        ax.plot(epochs, train, color=colour, label=f"{label}: train")
+        ax.plot(epochs, train, color=colour, linestyle="-", label=f"{label}: train")
         if val.size:
             ax.plot(
                 np.arange(1, len(val) + 1),
