@@ -85,7 +85,9 @@ def test_stored_notebook_is_executed_and_clean(src):
 def test_lecture_notebook_proves_its_claims_and_has_exercises(src):
     text = src.read_text()
     checks = re.findall(r"^\s*assert |claims\.(?:below|above)\(", text, flags=re.M)
-    assert len(checks) >= 3, "claims are asserted in code (exact facts by assert, the rest by claims)"
+    assert len(checks) >= 3, (
+        "claims are asserted in code (exact facts by assert, the rest by claims)"
+    )
     assert "# NBVAL_CHECK_OUTPUT" in text, "key deterministic outputs are checked by nbval"
     assert re.search(r"claims\.(below|above)\(", text), (
         "empirical claims go through course_utils.claims"

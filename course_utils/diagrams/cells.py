@@ -188,7 +188,9 @@ def lstm_cell(ax: Axes | None = None, *, peephole: bool = False) -> Axes:
         # c(t-1) into the left side of f and the top of i; c(t) into the top of o.
         _wire(ax, [(0.12, top), (0.12, gate_y), (xf - 0.04, gate_y)], **peep)
         _wire(ax, [(0.12, 0.53), (xi - 0.02, 0.53), (xi - 0.02, gate_y + 0.05)], **peep)
-        _wire(ax, [(0.72, top), (0.72, 0.53), (xo + 0.02, 0.53), (xo + 0.02, gate_y + 0.05)], **peep)
+        _wire(
+            ax, [(0.72, top), (0.72, 0.53), (xo + 0.02, 0.53), (xo + 0.02, gate_y + 0.05)], **peep
+        )
         ax.text(
             0.11, 0.68, "peepholes", color="#c51b8a", fontsize=8, ha="right", rotation=90, va="top"
         )
