@@ -14,11 +14,21 @@ the hidden states are ``h`` of shape ``(N, T, H)`` and an initial state ``h0`` i
 Weights use Keras' layouts (``Wx`` is ``(D, H)``, ``Wh`` is ``(H, H)``; LSTM gates i, f, c, o;
 GRU gates z, r, h) so weights move between NumPy and Keras unchanged.
 
-Modules, one concept each: ``runtime`` (seeding, logs, CPU/GPU), ``validation`` (argument checks),
-``reference`` (NumPy cells with BPTT), ``gradcheck``, ``data``, ``diagrams``, ``widgets``,
-``check`` (exercise feedback), ``claims`` (empirical claims: asserted with a margin, collected by
-``make claims``), ``links`` (badges),
-``grading`` (assignments).
+Modules, by where they sit in the course:
+
+- set-up and proof: ``runtime`` (seed from ``COURSE_SEED``, quiet logs, CPU/GPU), ``claims`` (empirical
+  claims asserted with a margin, collected by ``make claims``), ``validation`` (argument checks),
+  ``style`` (palette, line styles, figure descriptions), ``links`` (Colab/Binder badges and setup cell);
+- the maths in NumPy: ``reference`` (SimpleRNN, LSTM, GRU cells with BPTT, Keras interop, clipping),
+  ``gradcheck`` (numerical gradients), ``gradflow`` (Jacobian products, vanishing/exploding), ``training``
+  (a NumPy trainer, character streams);
+- Keras models by topic: ``mappings`` (the four input/output mappings, notebook 02), ``forecasting`` and
+  ``textgen`` (notebook 03), ``deep`` (stacked RNNs, notebook 05), ``distribute`` (data and model
+  parallelism on two devices), ``longlag`` (the adding problem and the cells' sweep, 06/07), ``seq2seq``
+  (teacher forcing, greedy and beam search, 08);
+- data and pictures: ``data`` (generated data sets), ``diagrams`` (cells, unrolled networks, mappings,
+  stacks), ``widgets`` (the explorers);
+- feedback and grading: ``check`` (exercise feedback), ``grading`` (assignments, release, sandboxed grader).
 """
 
 __version__ = "0.1.0"
