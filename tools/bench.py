@@ -101,7 +101,8 @@ def grading_section(path: Path = ROOT / "docs" / "grading_throughput.json") -> l
         f"`python tools/bench_grading.py` ({data['date']}, {data['cores']} cores, load average "
         f"{data['load_average'][0]} before and {data['load_average'][1]} after): a class of synthetic "
         "submissions (reference, blank, partly wrong, all-None, crashing, in turn) graded with `--jobs 1` and "
-        "again with `--jobs 2`. The ratio is measured in one run; the grades must be identical.",
+        "again with `--jobs 2`. The ratio is measured in one run; the grades must be identical. With other load "
+        "on the machine the ratio is only indicative (above 2 on 2 cores, the load fell between the two runs).",
         "",
         "| assignment | class | jobs 1 (submissions/min) | jobs 2 (submissions/min) | ratio | identical grades |",
         "|---|---:|---:|---:|---:|---|",
