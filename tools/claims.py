@@ -253,8 +253,8 @@ def report(data: dict) -> str:
         f"- Settings: `default` = the stored outputs' (oneDNN off); `perturbed` = "
         f"`{' '.join(f'{k}={v}' for k, v in SETTINGS['perturbed'].items())}`.",
         f"- Machine: {data['machine']}; {', '.join(f'{k} {v}' for k, v in data['versions'].items())}.",
-        f"- Generated {data['generated']}; the runs took {data['wall_seconds'] / 60:.1f} min of wall time "
-        f"with {data['jobs']} run(s) at a time ({data['cpu_seconds'] / 60:.1f} min of notebook time).",
+        f"- Generated {data['generated']}; the runs took {data['cpu_seconds'] / 60:.1f} min of notebook "
+        "time in all (the sum of the runs' wall times; runs may overlap, and several campaigns may be merged).",
         "",
     ]
     full = {(sd, st) for sd in range(5) for st in SETTINGS}
