@@ -180,7 +180,7 @@ plt.show()
 
 # %% [markdown]
 # The encoder-decoder is far better than repeating the last value, but here the **linear fit beats it**
-# (its MSE is 4.1-7.96 times lower in the runs of `docs/claims.md`, row `nb02.encdec_vs_linear`). That is
+# (its MSE is 4.1-9.2 times lower in the runs of `docs/claims.md`, row `nb02.encdec_vs_linear`). That is
 # no accident: a sine obeys the linear recurrence $s^{(t+1)} = 2\cos(2\pi f)\, s^{(t)} - s^{(t-1)}$, so
 # the future of a noisy note is close to a linear function of its past, and least squares over 30 steps
 # averages the noise away. A small recurrent model trained for a few epochs does not find that rule as
