@@ -24,7 +24,6 @@ import concurrent.futures as cf
 import datetime as dt
 import fcntl
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -168,15 +167,10 @@ def versions() -> dict[str, str]:
 
 
 def machine() -> str:
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        model = platform.processor() or "unknown CPU"
-    return f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.machine()}"
+    """The machine line of the report (the same as BENCHMARKS.md's)."""
+    from bench import machine as bench_machine
+
+    return bench_machine()
 
 
 # ---------------------------------------------------------------------------------------------- report
