@@ -360,8 +360,14 @@ def test_site_in_a_real_browser_offline(site, served, chromium, tmp_path):
         page.wait_for_function(
             "!!(window.MathJax && MathJax.Hub && MathJax.Hub.queue)", timeout=30_000
         )
+        # MathJax 2 loads its configuration and input/output jax asynchronously: a callback queued
+        # before its startup has queued the first typeset would run at once, on untypeset maths. The
+        # "End" startup hook fires once that typeset is done (and at once if it already was); the hook
+        # must not return the queued callback, or the startup signal waits on it and neither finishes.
         page.evaluate(
-            "window.typesetDone = false; MathJax.Hub.Queue(() => { window.typesetDone = true; })"
+            "window.typesetDone = false;"
+            " MathJax.Hub.Register.StartupHook('End', () => {"
+            " MathJax.Hub.Queue(() => { window.typesetDone = true; }); })"
         )
         page.wait_for_function("window.typesetDone === true", timeout=120_000)
         page.evaluate("document.fonts.ready.then(() => true)")
@@ -386,8 +392,10 @@ def test_site_in_a_real_browser_offline(site, served, chromium, tmp_path):
             wide = []
             for name in pages:
                 page.goto(f"{served}/{name}", wait_until="load")
-                if page.evaluate("document.querySelectorAll('.math').length"):
-                    typeset(page)
+                formulas = page.evaluate("document.querySelectorAll('.math').length")
+                if formulas:
+                    shown = typeset(page)
+                    assert shown == formulas, f"{name}: {shown} of {formulas} formulas typeset"
                 if not no_horizontal_scroll(page):
                     wide.append((name, page.evaluate("document.documentElement.scrollWidth")))
                 if name == "index.html":
