@@ -23,6 +23,7 @@ import os
 import platform
 import random
 import sys
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,10 @@ from course_utils import style
 # Must be in the environment before TensorFlow is first imported to silence its C++ logging.
 _QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 SEED_ENV = "COURSE_SEED"  # the course's one seed knob (default 0: the stored run)
+# The oldest Keras the course supports (pyproject.toml's `tf` extra). Before 3.8, fit() under
+# tf.distribute.MirroredStrategy does not take the step one device takes on the same batch: 3.3-3.4 apply
+# one replica's gradient, 3.5-3.6 the sum over replicas (keras-team/keras#19891); notebook 05 checks it.
+MIN_KERAS = (3, 8)
 TF_THREADS_ENV = "COURSE_TF_THREADS"  # TensorFlow intra-op threads (unset: TensorFlow's default)
 BLAS_THREADS_ENV = "COURSE_BLAS_THREADS"  # NumPy BLAS threads (unset: 1)
 
@@ -104,6 +109,28 @@ def quiet_tensorflow_logs() -> None:
         os.environ.setdefault(key, value)
 
 
+def keras_too_old(version: str) -> str | None:
+    """A message saying why Keras ``version`` is older than the course supports; None when it is not.
+
+    >>> keras_too_old("3.15.1") is None
+    True
+    >>> print(keras_too_old("3.3.3"))  # doctest: +ELLIPSIS
+    Keras 3.3.3 is older than the course supports (3.8 or newer): ... pip install -U "keras>=3.8"
+    """
+    parts = []
+    for part in version.split(".")[:2]:
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    if tuple(parts) >= MIN_KERAS:
+        return None
+    floor = ".".join(map(str, MIN_KERAS))
+    return (
+        f"Keras {version} is older than the course supports ({floor} or newer): its "
+        "MirroredStrategy training (notebook 05) takes the wrong step. Upgrade with "
+        f'pip install -U "keras>={floor}"'
+    )
+
+
 def _configure_tensorflow(
     seed: int, deterministic: bool
 ) -> tuple[str, tuple[str, ...], str | None, str | None]:
@@ -113,6 +140,9 @@ def _configure_tensorflow(
         return "CPU", (), None, None
     import keras
 
+    old = keras_too_old(keras.__version__)
+    if old:
+        warnings.warn(old, stacklevel=3)
     tf.get_logger().setLevel("ERROR")
     threads = _env_int(TF_THREADS_ENV, minimum=1)
     if threads is not None:

@@ -30,11 +30,12 @@ CACHE = Path(
 )
 
 # label -> (Python, pins). "oldest" is the bottom of the supported range: the first TensorFlow that ships
-# Keras 3, with the Keras of its release month and NumPy 1.x, which it needs. "newest-py3.12" is the newest
+# Keras 3, with NumPy 1.x, which it needs, and Keras 3.8, the first release whose MirroredStrategy fit takes
+# the step one device takes (notebook 05 checks it; see course_utils.runtime.MIN_KERAS). "newest-py3.12" is the newest
 # release on the registry under Python 3.12, Colab's Python (requirements/lock.txt pins the same TensorFlow for
 # Python 3.11, and `make claims` covers that one).
 VERSIONS = {
-    "oldest": ("python3.11", ["tensorflow-cpu==2.16.2", "keras==3.3.3", "numpy<2"]),
+    "oldest": ("python3.11", ["tensorflow-cpu==2.16.2", "keras==3.8.0", "numpy<2"]),
     "newest-py3.12": ("python3.12", ["tensorflow-cpu==2.21.0", "keras==3.15.1"]),
 }
 # What the notebooks and the claims runner import besides TensorFlow and course_utils' own dependencies.

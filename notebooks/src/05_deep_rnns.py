@@ -392,7 +392,9 @@ print("devices:", DEVICES)
 # SGD step of our 2-layer stack under the strategy and one on a single device, from the same weights, and
 # compares the two updates. (Plain SGD, because its update is the learning rate times the gradient: a
 # gradient averaged over only one replica's windows would show. As a control, one step on the first
-# replica's 32 windows alone is computed too.)
+# replica's 32 windows alone is computed too.) The check is not a formality: Keras releases before 3.8 fail
+# it (3.3-3.4 apply one replica's gradient, 3.5-3.6 the sum of both replicas'), which is why the course
+# needs Keras 3.8 or newer.
 
 # %%
 mirrored = distribute.mirrored_step(
