@@ -180,6 +180,11 @@ def pad_with_ones(sequences):
     return np.where(mask[..., None], x, 1.0), mask
 
 
+def pad_mask_from_values(sequences):
+    x, _ = pad_ok(sequences)
+    return x, np.any(x != 0, axis=-1)
+
+
 def test_03_3_correct():
     assert check.exercise_03_3(pad_ok, show=False).passed
 
@@ -193,6 +198,7 @@ def test_03_3_correct():
         (pad_no_mask, r"expected a pair \(x, mask\), got ndarray"),
         (pad_time_major, r"x: expected shape \(N, T_max, D\) = \(3, 4, 2\), got \(4, 3, 2\)"),
         (pad_with_ones, "zeros after it"),
+        (pad_mask_from_values, "a real step that is all zeros"),
         (not_done, "not attempted yet"),
     ],
 )

@@ -155,6 +155,7 @@ def exercise_03_3(fn: Callable[..., Any], *, show: bool = True) -> Feedback:
     ex = "03.3"
     rng = np.random.default_rng(3)
     sequences = [rng.uniform(0.5, 1.0, size=(n, 2)) for n in (2, 4, 1)]
+    sequences[1][2] = 0.0  # a real step that is all zeros: it is still a real step (not padding)
     value, problem = attempt(ex, fn, [s.copy() for s in sequences], show=show)
     if problem is not None:
         return problem
@@ -193,6 +194,14 @@ def exercise_03_3(fn: Callable[..., Any], *, show: bool = True) -> Feedback:
         return failed(
             ex,
             "mask: True must mark the real steps and False the padding, not the other way round.",
+            show=show,
+        )
+    if np.array_equal(mask, expected_mask & (np.abs(expected).sum(-1) > 0)):
+        return failed(
+            ex,
+            "mask: row 1 has a real step that is all zeros, and your mask calls it padding. Build the "
+            "mask from the lengths of the sequences, not from the values (the pitfall of Keras' Masking "
+            "layer).",
             show=show,
         )
     if not np.array_equal(mask, expected_mask):
