@@ -30,7 +30,8 @@ good = grader.check("q1")
 def standardize(x_train, x_test):
     return x_train - x_train.mean(), x_test - x_train.mean()
 bad = grader.check("q1")
-print(json.dumps({{"good": good.grade, "bad": bad.grade, "message": str(bad)[:400]}}))
+print(json.dumps({{"good": good.grade, "bad": bad.grade, "message": str(bad)[:400],
+                  "good_message": str(good), "html": bad._repr_html_()}}))
 """
 
 FAKE_COLAB = """
@@ -60,7 +61,15 @@ def _run(code: str, cwd) -> dict:
 def test_public_checks_in_jupyterlab_and_binder(student):
     result = _run(SCRIPT.format(colab=""), student)
     assert result["good"] == 1.0 and result["bad"] == 0.0
-    assert "standardize" in result["message"]  # the check's message says what is wrong
+    # the check's message says what is wrong, in one line, without the test's own source line
+    assert result["message"] == (
+        "❌ q1: standardize: mean of the standardised training data: wrong values (largest error 0.11)"
+    ), result["message"]
+    assert (
+        result["good_message"].startswith("✅ q1: all ")
+        and "public checks passed" in result["good_message"]
+    )
+    assert "<pre" not in result["html"] and "Error at line" not in result["html"]
 
 
 def test_public_checks_on_colab(student, tmp_path):

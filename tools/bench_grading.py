@@ -86,6 +86,7 @@ def bench(assignment_id: str, size: int, work: Path) -> dict:
     folder = work / assignment_id
     make_class(dist, assignment_id, folder, size)
     out: dict = {"assignment": assignment_id, "size": size}
+    load_before = os.getloadavg()[0]
     grades = {}
     for jobs in (1, 2):
         start = time.perf_counter()
@@ -101,6 +102,9 @@ def bench(assignment_id: str, size: int, work: Path) -> dict:
         }
     out["ratio"] = round(out["per_minute_jobs2"] / out["per_minute_jobs1"], 2)
     out["identical_grades"] = grades[1] == grades[2]
+    # each row keeps its own date and load: a later run of one assignment merges into the file
+    out["date"] = time.strftime("%Y-%m-%d")
+    out["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     return out
 
 
