@@ -12,6 +12,7 @@
 # notebook where students run, change and test what the slide shows.
 
 # %% slideshow={"slide_type": "skip"}
+import importlib.util
 import json
 from pathlib import Path
 
@@ -26,13 +27,25 @@ runtime.setup(seed=0, use_tensorflow=False, verbose=False)
 plt.rcParams.update({"figure.dpi": 100, "font.size": 11})
 BENCH = Path("../../docs/benchmarks.json")
 bench = json.loads(BENCH.read_text()) if BENCH.exists() else {}
-# The numbers the notebooks assert, as `make bench` recorded them (same code, same seeds).
-recorded = {k: v for row in bench.get("notebooks", []) for k, v in row.get("metrics", {}).items()}
+# Every number a slide quotes is the range of a claim the notebooks register, over the runs of `make claims`
+# (seeds 0-4, each as stored and with perturbed floats): docs/claims.json, summarised by tools/claims.py.
+_spec = importlib.util.spec_from_file_location("claims_report", "../../tools/claims.py")
+claims_report = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(claims_report)
+CLAIMS = Path("../../docs/claims.json")
+ranges = (
+    {row["name"]: row["values"] for row in claims_report.summarise(json.loads(CLAIMS.read_text())["runs"])}
+    if CLAIMS.exists()
+    else {}
+)
 
 
-def number(name: str, fmt: str = ".3f") -> str:
-    """A notebook's recorded number, or a pointer to `make bench` when none is recorded yet."""
-    return format(recorded[name], fmt) if name in recorded else "(run make bench)"
+def measured(name: str, fmt: str = ".3f") -> str:
+    """A claim's range over the report's runs, e.g. "0.969-0.982 (10 runs)"; a pointer to make claims if absent."""
+    if name not in ranges:
+        return "(run make claims)"
+    values = ranges[name]
+    return f"{min(values):{fmt}}-{max(values):{fmt}} ({len(values)} runs)"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Outline
@@ -269,7 +282,7 @@ plt.show()
 # - Trains in seconds on a laptop CPU; notebook 03 asserts a test accuracy of at least 0.95.
 
 # %% slideshow={"slide_type": "fragment"}
-print(f"Test accuracy in notebook 03: {number('nb03_digits_test_accuracy')}")
+print(f"Test accuracy in notebook 03: {measured('nb03_digits_test_accuracy')}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask: which mapping is this? Sequence-to-vector. The confusion plot in the notebook shows which digits get
@@ -284,8 +297,8 @@ print(f"Test accuracy in notebook 03: {number('nb03_digits_test_accuracy')}")
 #   (the model emits a vector of 10 values).
 
 # %% slideshow={"slide_type": "fragment"}
-print(f"one step ahead, validation MSE of the deep RNN: {number('nb03_deep_rnn_one_step_mse', '.5f')}")
-print(f"10 steps ahead, direct deep RNN:                {number('nb03_direct_10_step_mse', '.4f')}")
+print(f"one step ahead, validation MSE of the deep RNN: {measured('nb03_deep_rnn_one_step_mse', '.4f')}")
+print(f"10 steps ahead, direct deep RNN:                {measured('nb03_direct_10_step_mse', '.4f')}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Stress the habit of beating a trivial baseline before celebrating a model. Notebook 03 asserts that the
@@ -528,6 +541,43 @@ for cell in longlag.CELLS:
 # measured on the student's machine.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## After the lecture: sequence to sequence, done properly
+#
+# - The encoder reads the whole input; its final state $h^{(L)}$ starts the decoder, $g^{(0)} = h^{(L)}$.
+# - **Teacher forcing**: in training, the decoder reads the true previous token $y^{(t-1)}$ (START first).
+# - **At inference** it reads its own previous prediction: **greedy** search keeps the best token at each step,
+#   **beam search** keeps the $B$ best partial sequences by total log-probability.
+# - Notebook 08, reversing 8-digit strings, exact-sequence accuracy on held-out strings:
+
+# %% slideshow={"slide_type": "-"}
+print(f"decoder fed its previous output, greedy: {measured('nb08.feedback_greedy_exact')}")
+print(f"decoder fed its previous output, beam 3: {measured('nb08.feedback_beam_exact')}")
+print(f"decoder fed a repeated context (02):     {measured('nb08.repeat_context_exact')}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The claim notebook 08 asserts in every run: the feedback decoder makes fewer than 0.8 times the sequence
+# errors of the repeat-context decoder trained on the same budget. Ask why the repeated context is harder:
+# the decoder must count where it is in the output from a constant input.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Bidirectional and stateful RNNs
+#
+# - **Bidirectional**: one layer reads $x^{(1..T)}$ forwards, another backwards; step $t$ sees the whole
+#   sequence. Good for tagging a finished sequence; impossible **online**, where $x^{(t+1)}$ has not arrived.
+# - **Stateful** (`stateful=True`): the final state of one batch is the initial state of the next, so chunks of a
+#   long sequence read as one pass — notebook 04's truncated BPTT, in Keras. Reset the states between
+#   sequences.
+# - Notebook 08 tags each of 12 digits with "occurs again later": the future decides the label.
+
+# %% slideshow={"slide_type": "-"}
+print(f"one-directional GRU, accuracy:                            {measured('nb08.unidirectional_accuracy')}")
+print(f"bidirectional GRU over the best any causal reader can do: {measured('nb08.bidirectional_vs_best_causal', '.2f')}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Notebook 08 proves the stateful claim exactly: chunked stateful outputs equal one pass over the whole
+# sequence, to float tolerance.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - A recurrent layer applies the same weights at every step: $Y^{(t)} = \phi(X^{(t)} W_x + Y^{(t-1)} W_y + b)$.
@@ -537,7 +587,7 @@ for cell in longlag.CELLS:
 #   activation's slope); clipping fixes exploding only.
 # - LSTM and GRU add gated, additive memory and learn lags a basic RNN cannot.
 #
-# Next: the notebooks (`notebooks/01` ... `07`) and the graded assignments.
+# Next: the notebooks (`notebooks/01` ... `08`) and the graded assignments.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point students at the welcome notebook and the Colab/Binder badges.
