@@ -53,26 +53,35 @@ def test_render_markdown_flags_rows_and_total():
             "error": "CellExecutionError | line 2\nValueError: x",
         },
     ]
+    baseline = {"notebook": "bare_import_tensorflow.ipynb", "seconds": 4.0, "peak_mb": 400}
     text = bench.render_markdown(
-        rows,
+        bench.with_ratios(rows, baseline),
         {"sections": ["## Extra one", "## Extra two"]},
         total=301.0,
         machine_line="2 cores (test CPU)",
         date="2024-01-02",
+        baseline=baseline,
     )
     lines = text.splitlines()
     assert lines[0] == "# Benchmarks"
     assert "- **Machine**: 2 cores (test CPU)" in lines
     assert "- **Date**: 2024-01-02" in lines
     assert "- **Whole course**: 301 s (OVER budget); 1 notebook(s) FAILED and not counted" in lines
-    assert "| notebooks/01_fast.ipynb | 12.3 | 400 | yes | acc = 0.9877, mse = 1.5e-07 |" in lines
-    assert "| notebooks/02_slow.ipynb | 75.0 | 500 | NO | — |" in lines
-    assert "| notebooks/03_fat.ipynb | 20.0 | 1500 | NO | — |" in lines
+    assert any(
+        line.startswith("- **Yardstick**: ") and "4.0 s and 400 MB" in line for line in lines
+    )
+    # seconds and memory, each also over the bare-TensorFlow kernel measured in the same run
+    assert (
+        "| notebooks/01_fast.ipynb | 12.3 | 3.1 | 400 | 1.0 | yes | acc = 0.9877, mse = 1.5e-07 |"
+        in lines
+    )
+    assert "| notebooks/02_slow.ipynb | 75.0 | 18.8 | 500 | 1.25 | NO | — |" in lines
+    assert "| notebooks/03_fat.ipynb | 20.0 | 5.0 | 1500 | 3.75 | NO | — |" in lines
     # the error's pipe is escaped and its line break flattened, so the table keeps five columns
     broken = next(line for line in lines if "04_broken" in line)
     assert (
         broken
-        == "| notebooks/04_broken.ipynb | — | — | FAILED | CellExecutionError \\| line 2 ValueError: x |"
+        == "| notebooks/04_broken.ipynb | — | — | — | — | FAILED | CellExecutionError \\| line 2 ValueError: x |"
     )
     assert text.index("## Extra one") < text.index("## Extra two")
     assert text.index("| notebooks/01_fast") < text.index("## Extra one")
@@ -366,3 +375,11 @@ def test_classic_rejects_a_too_short_stream():
         ValueError, match=r"ids: expected at least seq_length \+ 1 = 26 ids, got 10"
     ):
         charrnn_classic.train(params, np.zeros(10, dtype=np.int64), n_chars=10)
+
+
+def test_baseline_is_a_real_kernel_that_imports_tensorflow():
+    # the yardstick of the × columns: a fresh kernel importing TensorFlow and Keras, measured like a notebook
+    row = bench.bench_baseline()
+    assert "error" not in row, row
+    assert row["notebook"] == "bare_import_tensorflow.ipynb"
+    assert row["seconds"] > 0 and row["peak_mb"] > 100  # TensorFlow alone takes hundreds of MB

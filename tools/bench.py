@@ -60,11 +60,52 @@ def run_one(path: Path) -> dict:
     # The kernel has exited and been reaped: its peak RSS is the children's maximum (kB on Linux).
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
-        "notebook": str(path.relative_to(ROOT)),
+        "notebook": _name(path),
         "seconds": round(seconds, 1),
         "peak_mb": round(peak_mb),
         "metrics": recorded,
     }
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+
+
+# The yardstick every row is divided by: a fresh kernel that only imports TensorFlow and Keras and runs one
+# operation. Seconds differ 2-3x between machines; a notebook's cost in "bare TensorFlow imports" does not.
+BASELINE_SOURCE = "import tensorflow as tf\nimport keras\nprint(float(tf.constant(1.0) + 1.0))"
+
+
+def bench_baseline() -> dict:
+    """:func:`bench_notebook` on a one-cell notebook that imports TensorFlow and Keras (the yardstick)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BASELINE_SOURCE)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        path = Path(tmp) / "bare_import_tensorflow.ipynb"
+        nbformat.write(nb, path)
+        return bench_notebook(path)
+
+
+def with_ratios(rows: list[dict], baseline: dict) -> list[dict]:
+    """Each row with ``x_seconds`` and ``x_memory``: its cost over the baseline's, measured in the same run."""
+    if "error" in baseline:
+        return rows
+    return [
+        r
+        if "error" in r
+        else {
+            **r,
+            "x_seconds": round(r["seconds"] / baseline["seconds"], 1),
+            "x_memory": round(r["peak_mb"] / baseline["peak_mb"], 2),
+        }
+        for r in rows
+    ]
 
 
 def bench_notebook(path: Path) -> dict:
@@ -78,7 +119,7 @@ def bench_notebook(path: Path) -> dict:
     )
     if proc.returncode != 0:
         tail = strip_ansi(proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        return {"notebook": str(path.relative_to(ROOT)), "error": " | ".join(tail)}
+        return {"notebook": _name(path), "error": " | ".join(tail)}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -193,7 +234,13 @@ def within_budget(row: dict) -> bool:
 
 
 def render_markdown(
-    rows: list[dict], extra: dict, total: float, *, machine_line: str, date: str
+    rows: list[dict],
+    extra: dict,
+    total: float,
+    *,
+    machine_line: str,
+    date: str,
+    baseline: dict | None = None,
 ) -> str:
     """The text of ``BENCHMARKS.md``: machine, date, budgets, the per-notebook table, then the extras."""
     failed = sum("error" in r for r in rows)
@@ -213,16 +260,26 @@ def render_markdown(
         f"- **Whole course**: {total:.0f} s "
         + ("(within budget)" if total <= BUDGET_TOTAL_SECONDS else "(OVER budget)")
         + (f"; {failed} notebook(s) FAILED and not counted" if failed else ""),
+    ]
+    if baseline and "error" not in baseline:
+        lines.append(
+            f"- **Yardstick**: a fresh kernel that only imports TensorFlow and Keras took {baseline['seconds']:.1f} s "
+            f"and {baseline['peak_mb']} MB in this run; the × columns divide by it, so they travel between "
+            "machines better than seconds do."
+        )
+    lines += [
         "",
-        "| notebook | wall time (s) | peak memory (MB) | within budget | headline metrics |",
-        "|---|---:|---:|:---:|---|",
+        "| notebook | wall time (s) | × bare TF import | peak memory (MB) | × bare TF import | within budget "
+        "| headline metrics |",
+        "|---|---:|---:|---:|---:|:---:|---|",
     ]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['notebook']} | — | — | FAILED | {table_cell(r['error'])} |")
+            lines.append(f"| {r['notebook']} | — | — | — | — | FAILED | {table_cell(r['error'])} |")
             continue
         lines.append(
-            f"| {r['notebook']} | {r['seconds']:.1f} | {r['peak_mb']} | {'yes' if within_budget(r) else 'NO'} | {fmt_metrics(r['metrics'])} |"
+            f"| {r['notebook']} | {r['seconds']:.1f} | {r.get('x_seconds', '—')} | {r['peak_mb']} "
+            f"| {r.get('x_memory', '—')} | {'yes' if within_budget(r) else 'NO'} | {fmt_metrics(r['metrics'])} |"
         )
     lines += ["", "![time and memory per notebook](docs/benchmarks.png)", ""]
     lines += grading_section()
@@ -231,10 +288,17 @@ def render_markdown(
     return "\n".join(lines)
 
 
-def write_markdown(rows: list[dict], extra: dict, total: float, target: Path) -> None:
+def write_markdown(
+    rows: list[dict], extra: dict, total: float, target: Path, baseline: dict | None = None
+) -> None:
     target.write_text(
         render_markdown(
-            rows, extra, total, machine_line=machine(), date=dt.date.today().isoformat()
+            rows,
+            extra,
+            total,
+            machine_line=machine(),
+            date=dt.date.today().isoformat(),
+            baseline=baseline,
         )
     )
 
@@ -250,19 +314,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(run_one(args.one.resolve())))
         return 0
+    baseline = bench_baseline()
+    print(json.dumps(baseline), flush=True)
     rows = []
     for path in notebooks(args.only) + assignment_solutions(args.only):
         row = bench_notebook(path)
         print(json.dumps(row), flush=True)
         rows.append(row)
+    rows = with_ratios(rows, baseline)
     total = sum(r.get("seconds", 0.0) for r in rows)
     extra = {} if args.only else extras(args.seeds)
     if args.only:
         return 0 if all("error" not in r for r in rows) else 1
     plot(rows, ROOT / "docs" / "benchmarks.png")
-    write_markdown(rows, extra, total, ROOT / "BENCHMARKS.md")
+    write_markdown(rows, extra, total, ROOT / "BENCHMARKS.md", baseline)
     (ROOT / "docs" / "benchmarks.json").write_text(
-        json.dumps({"notebooks": rows, "extras": extra.get("data", {})}, indent=1) + "\n"
+        json.dumps(
+            {"baseline": baseline, "notebooks": rows, "extras": extra.get("data", {})}, indent=1
+        )
+        + "\n"
     )
     print(
         f"wrote BENCHMARKS.md, docs/benchmarks.png and docs/benchmarks.json (course total {total:.0f} s)"
