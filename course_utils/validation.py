@@ -7,7 +7,11 @@ Each check names the argument, the expected shape in the course's letters and th
 
 (the ``= (N, H)`` part is left out when no size is known yet, as it would only repeat the letters).
 
-Wrong types raise ``TypeError``; wrong ranks, shapes or values raise ``ValueError``. Shapes are given as
+Wrong types raise ``TypeError``; wrong ranks, shapes or values raise ``ValueError``. (A wrong container
+for a list, and a wrong type for a seed, raise :class:`ArgumentTypeError`: a ``TypeError`` that is also a
+``ValueError``, because the entry points that use them promised ``ValueError`` for any bad argument.)
+Where a ``hint`` is given it follows the expected part in parentheses, as in
+``cache: expected dict (the cache returned by rnn_forward), got tuple``. Shapes are given as
 comma-separated letters (``"N,T,D"``), with an optional integer multiplier (``"D,4H"``) or a literal size
 (``"2,3H"``). The ``sizes`` dict is shared between the checks of one call: the first argument that
 mentions a letter fixes its size, later arguments must agree.
@@ -15,23 +19,45 @@ mentions a letter fixes its size, later arguments must agree.
 
 from __future__ import annotations
 
+import numbers
 import re
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 
 import numpy as np
 
 __all__ = [
+    "ArgumentTypeError",
     "check_array",
     "check_bool",
     "check_choice",
+    "check_distribution",
     "check_instance",
+    "check_int",
+    "check_keys",
+    "check_labels",
     "check_mask",
     "check_number",
     "check_positive",
     "check_positive_int",
     "check_probability",
+    "check_same_shape",
     "check_seed",
+    "check_sequence",
+    "check_setting",
+    "check_string",
 ]
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """A wrong type that is also a ``ValueError`` (like ``io.UnsupportedOperation`` is an ``OSError`` and a
+    ``ValueError``).
+
+    Raised for a wrong container where a list is expected (:func:`check_sequence`) and a wrong type for a
+    seed (:func:`check_seed`): the entry points that take them (``runtime.setup(seed=...)``,
+    ``load_stdlib_corpus(modules)``, ``build_layer_per_device_rnn(units=...)``) have always raised
+    ``ValueError`` for any bad value there, and ``except ValueError`` keeps working.
+    """
+
 
 _TOKEN = re.compile(r"^(\d*)([A-Za-z]\w*)?$")
 
@@ -77,57 +103,30 @@ def _described(tokens: list[tuple[int, str | None]], sizes: MutableMapping[str, 
     return expected if expected == spec else f"{expected} = {spec}"
 
 
-def check_array(
-    x: object,
+def _got(value: object) -> str:
+    """The type of ``value``, and its repr when that is short (numbers, strings, None)."""
+    kind = type(value).__name__
+    if value is None or isinstance(value, (str, bytes, numbers.Number, np.generic)):
+        return f"{kind} {value!r}"
+    return kind
+
+
+def _hint(hint: str) -> str:
+    return f" ({hint})" if hint else ""
+
+
+def _check_shape(
+    arr: np.ndarray,
     name: str,
-    dims: str,
-    sizes: MutableMapping[str, int] | None = None,
-    *,
-    dtype: type | None = None,
-    finite: bool = True,
-) -> np.ndarray:
-    """Return ``x`` as a floating NumPy array after checking its rank, shape and values.
-
-    Args:
-        x: the argument as given (array-like of numbers).
-        name: the argument's name, used in messages.
-        dims: the expected shape in letters, e.g. ``"N,T,D"`` or ``"D,4H"``.
-        sizes: letter sizes fixed so far; updated in place with the letters ``x`` fixes.
-        dtype: cast to this float dtype; by default keep float32/float64 and cast others to float64.
-        finite: reject NaN and infinity.
-
-    >>> sizes = {}
-    >>> check_array(np.zeros((2, 3, 4)), "x", "N,T,D", sizes).shape, sizes
-    ((2, 3, 4), {'N': 2, 'T': 3, 'D': 4})
-    >>> check_array(np.zeros((2, 6)), "h0", "N,H", {"N": 2, "H": 5})
-    Traceback (most recent call last):
-    ...
-    ValueError: h0: expected shape (2, 5) = (N, H), got (2, 6)
-    >>> check_array(np.zeros((2, 3)), "x", "N,T,D")
-    Traceback (most recent call last):
-    ...
-    ValueError: x: expected a 3-D array of shape (N, T, D), got a 2-D array of shape (2, 3)
-    """
-    sizes = {} if sizes is None else sizes
-    tokens = _parse(dims)
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(
-            f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__}"
-        )
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged nested lists and the like
-        raise TypeError(
-            f"{name}: expected a numeric array of shape {_spec(tokens)}, got {type(x).__name__} ({exc})"
-        ) from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(
-            f"{name}: expected a numeric array of shape {_spec(tokens)}, got dtype {arr.dtype}"
-        )
+    tokens: list[tuple[int, str | None]],
+    sizes: MutableMapping[str, int],
+    hint: str = "",
+) -> None:
+    """Check ``arr``'s rank and shape against ``tokens``; fix the new letters in ``sizes``."""
     if arr.ndim != len(tokens):
         raise ValueError(
-            f"{name}: expected a {len(tokens)}-D array of shape {_described(tokens, sizes)}, "
-            f"got a {arr.ndim}-D array of shape {tuple(arr.shape)}"
+            f"{name}: expected a {len(tokens)}-D array of shape {_described(tokens, sizes)}"
+            f"{_hint(hint)}, got a {arr.ndim}-D array of shape {tuple(arr.shape)}"
         )
     # Check agreement with the sizes already fixed, then fix the new letters.
     bad = False
@@ -145,15 +144,93 @@ def check_array(
             new[letter] = size // mult
     if bad:
         expected = _described(tokens, {**new, **sizes})
-        raise ValueError(f"{name}: expected shape {expected}, got {tuple(arr.shape)}")
+        raise ValueError(f"{name}: expected shape {expected}{_hint(hint)}, got {tuple(arr.shape)}")
     sizes.update(new)
-    if dtype is not None:
+
+
+def _first(bad: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def check_array(
+    x: object,
+    name: str,
+    dims: str | None,
+    sizes: MutableMapping[str, int] | None = None,
+    *,
+    dtype: type | None = None,
+    finite: bool = True,
+    low: float | None = None,
+    hint: str = "",
+    in_place: bool = False,
+) -> np.ndarray:
+    """Return ``x`` as a floating NumPy array after checking its rank, shape and values.
+
+    Args:
+        x: the argument as given (array-like of numbers).
+        name: the argument's name, used in messages.
+        dims: the expected shape in letters, e.g. ``"N,T,D"`` or ``"D,4H"``; None for any shape.
+        sizes: letter sizes fixed so far; updated in place with the letters ``x`` fixes.
+        dtype: cast to this float dtype; by default keep float32/float64 and cast others to float64.
+        finite: reject NaN and infinity.
+        low: reject values below ``low`` (amplitudes, counts, probabilities).
+        hint: said after the expected shape, e.g. which variant of a layer takes that shape.
+        in_place: the caller changes ``x`` in place, so ``x`` must already be a float NumPy array; it is
+            returned as it is, never converted.
+
+    >>> sizes = {}
+    >>> check_array(np.zeros((2, 3, 4)), "x", "N,T,D", sizes).shape, sizes
+    ((2, 3, 4), {'N': 2, 'T': 3, 'D': 4})
+    >>> check_array(np.zeros((2, 6)), "h0", "N,H", {"N": 2, "H": 5})
+    Traceback (most recent call last):
+    ...
+    ValueError: h0: expected shape (2, 5) = (N, H), got (2, 6)
+    >>> check_array(np.zeros((2, 3)), "x", "N,T,D")
+    Traceback (most recent call last):
+    ...
+    ValueError: x: expected a 3-D array of shape (N, T, D), got a 2-D array of shape (2, 3)
+    >>> check_array([1.0, -0.5], "amplitudes", "K", low=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: amplitudes: expected values >= 0, got -0.5 at index (1,)
+    >>> check_array([1, 2], "x", None, in_place=True)
+    Traceback (most recent call last):
+    ...
+    TypeError: x: expected a float NumPy array (it is changed in place), got list
+    """
+    sizes = {} if sizes is None else sizes
+    tokens = None if dims is None else _parse(dims)
+    what = (
+        "a numeric array" + ("" if tokens is None else f" of shape {_spec(tokens)}") + _hint(hint)
+    )
+    if in_place:
+        if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
+            raise TypeError(
+                f"{name}: expected a float NumPy array (it is changed in place), got {type(x).__name__}"
+                + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else "")
+            )
+        arr = x
+    else:
+        if isinstance(x, (str, bytes)) or x is None:
+            raise TypeError(f"{name}: expected {what}, got {type(x).__name__}")
+        try:
+            arr = np.asarray(x)
+        except Exception as exc:  # ragged nested lists and the like
+            raise TypeError(f"{name}: expected {what}, got {type(x).__name__} ({exc})") from None
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"{name}: expected {what}, got dtype {arr.dtype}")
+    if tokens is not None:
+        _check_shape(arr, name, tokens, sizes, hint)
+    if not in_place and dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    elif arr.dtype not in (np.float32, np.float64):
+    elif not in_place and arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
     if finite and not np.all(np.isfinite(arr)):
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        where = _first(~np.isfinite(arr))
         raise ValueError(f"{name}: expected finite values, got {arr[where]} at index {where}")
+    if low is not None and np.any(arr < low):
+        where = _first(arr < low)
+        raise ValueError(f"{name}: expected values >= {low:g}, got {arr[where]} at index {where}")
     return arr
 
 
@@ -178,6 +255,107 @@ def check_mask(mask: object, name: str, sizes: MutableMapping[str, int]) -> np.n
     return arr
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _int_phrase(
+    what: str,
+    low: int | None,
+    high: int | None,
+    multiple_of: int | None,
+    allow_none: bool,
+    hint: str,
+) -> str:
+    if low in (0, 1) and high is None:
+        phrase = f"a {'positive' if low == 1 else 'non-negative'} {what}"
+    else:
+        phrase = f"{_article(what)} {what}"
+        if low is not None and high is not None:
+            phrase += f" in {low}..{high}"
+        elif low is not None:
+            phrase += f" >= {low}"
+        elif high is not None:
+            phrase += f" <= {high}"
+    if multiple_of is not None:
+        phrase += f" divisible by {multiple_of}"
+    return phrase + (" or None" if allow_none else "") + _hint(hint)
+
+
+def _check_int(
+    value: object,
+    name: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    multiple_of: int | None = None,
+    what: str = "integer",
+    hint: str = "",
+    allow_none: bool = False,
+    type_error: type[Exception] = TypeError,
+) -> int | None:
+    if value is None and allow_none:
+        return None
+    expected = _int_phrase(what, low, high, multiple_of, allow_none, hint)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise type_error(f"{name}: expected {expected}, got {_got(value)}")
+    number = int(value)
+    if (
+        (low is not None and number < low)
+        or (high is not None and number > high)
+        or (multiple_of is not None and number % multiple_of)
+    ):
+        raise ValueError(f"{name}: expected {expected}, got {value!r}")
+    return number
+
+
+def check_int(
+    value: object,
+    name: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    multiple_of: int | None = None,
+    what: str = "integer",
+    hint: str = "",
+    allow_none: bool = False,
+) -> int | None:
+    """Return ``value`` as an int, or raise if it is not an integer in ``low..high`` (both inclusive, both
+    optional), divisible by ``multiple_of`` if given, or None when ``allow_none``.
+
+    ``what`` names what the integer counts or indexes (``"time step"``, ``"hidden unit"``); ``hint`` says
+    why the bounds are what they are. A bool or a float raises ``TypeError``, an integer out of range
+    ``ValueError``. ``low=1`` alone reads "a positive integer", ``low=0`` alone "a non-negative integer".
+
+    >>> check_int(4, "highlight", low=1, high=3, what="time step", allow_none=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: highlight: expected a time step in 1..3 or None, got 4
+    >>> check_int(1, "n_symbols", low=2, hint="a symbol to copy and a blank")
+    Traceback (most recent call last):
+    ...
+    ValueError: n_symbols: expected an integer >= 2 (a symbol to copy and a blank), got 1
+    >>> check_int(6, "x", multiple_of=4, what="number of examples")
+    Traceback (most recent call last):
+    ...
+    ValueError: x: expected a number of examples divisible by 4, got 6
+    >>> check_int(2.0, "at", low=0, high=9, what="step")
+    Traceback (most recent call last):
+    ...
+    TypeError: at: expected a step in 0..9, got float 2.0
+    """
+    return _check_int(
+        value,
+        name,
+        low=low,
+        high=high,
+        multiple_of=multiple_of,
+        what=what,
+        hint=hint,
+        allow_none=allow_none,
+    )
+
+
 def check_positive_int(value: object, name: str) -> int:
     """Return ``value`` as an int, or raise if it is not a positive integer.
 
@@ -186,13 +364,7 @@ def check_positive_int(value: object, name: str) -> int:
     ...
     ValueError: units: expected a positive integer, got 0
     """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(
-            f"{name}: expected a positive integer, got {type(value).__name__} {value!r}"
-        )
-    if value <= 0:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return int(value)
+    return _check_int(value, name, low=1)
 
 
 def check_choice(value: object, name: str, choices: tuple) -> object:
@@ -235,6 +407,22 @@ def check_instance(value: object, name: str, cls: type, hint: str = "") -> objec
     return value
 
 
+def _real(value: object) -> float | None:
+    """``value`` as a float if it is a real number (0-D numeric arrays and tensors included), else None."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if getattr(value, "ndim", None) == 0:
+        try:
+            arr = np.asarray(value)
+        except Exception:
+            return None
+        if arr.ndim == 0 and arr.dtype.kind in "iuf":
+            return float(arr)
+    return None
+
+
 def check_number(
     value: object,
     name: str,
@@ -247,7 +435,8 @@ def check_number(
     """Return ``value`` as a float, or raise if it is not a finite real number in the given range.
 
     ``low``/``high`` are inclusive unless ``low_open``/``high_open``; a wrong type raises ``TypeError``,
-    a number out of range (or NaN, or infinite) ``ValueError``.
+    a number out of range (or NaN, or infinite) ``ValueError``. Python and NumPy reals are numbers, and
+    so are 0-D numeric arrays and scalar tensors (a loss read from Keras); bools and strings are not.
 
     >>> check_number(0.0, "learning_rate", low=0, low_open=True)
     Traceback (most recent call last):
@@ -258,11 +447,9 @@ def check_number(
     ...
     TypeError: rate: expected a real number, got str '0.1'
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
-    number = float(value)
+    number = _real(value)
+    if number is None:
+        raise TypeError(f"{name}: expected a real number, got {_got(value)}")
     bounds = []
     if low is not None:
         bounds.append(f"{'>' if low_open else '>='} {low:g}")
@@ -304,6 +491,9 @@ def check_probability(value: object, name: str, *, allow_one: bool = False) -> f
 def check_seed(value: object, name: str = "seed", *, allow_none: bool = False) -> int | None:
     """A seed: a non-negative integer (or None when ``allow_none``), as NumPy and Keras accept.
 
+    A wrong type raises :class:`ArgumentTypeError` (``runtime.setup`` has always raised ``ValueError`` for
+    any bad seed).
+
     >>> check_seed(-3)
     Traceback (most recent call last):
     ...
@@ -311,11 +501,195 @@ def check_seed(value: object, name: str = "seed", *, allow_none: bool = False) -
     >>> check_seed(None, allow_none=True) is None
     True
     """
-    if value is None and allow_none:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        expected = "a non-negative integer" + (" or None" if allow_none else "")
-        raise TypeError(f"{name}: expected {expected}, got {type(value).__name__} {value!r}")
-    if value < 0:
-        raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
-    return int(value)
+    return _check_int(value, name, low=0, allow_none=allow_none, type_error=ArgumentTypeError)
+
+
+def check_sequence(
+    value: object,
+    name: str,
+    *,
+    what: str = "items",
+    length: int | None = None,
+    min_length: int = 0,
+    hint: str = "",
+) -> list:
+    """Return ``value`` as a list after checking it is a list-like (a ``Sequence``, not a string) of
+    ``length`` items, or of at least ``min_length``.
+
+    ``what`` names the items (``"device names"``); ``hint`` says why that many (``"one per layer"``). A
+    string, a NumPy array or anything else that is not a ``Sequence`` raises :class:`ArgumentTypeError`;
+    a wrong length raises ``ValueError``.
+
+    >>> check_sequence(["a"], "cell_colors", what="colours", length=2, hint="one per time step")
+    Traceback (most recent call last):
+    ...
+    ValueError: cell_colors: expected 2 colours (one per time step), got 1
+    >>> check_sequence((), "units", what="layer sizes", min_length=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: units: expected a non-empty list of layer sizes, got ()
+    >>> try:
+    ...     check_sequence("bisect", "modules", what="module names")
+    ... except ArgumentTypeError as exc:  # a TypeError and a ValueError
+    ...     print(exc)
+    modules: expected a list of module names, got str 'bisect'
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ArgumentTypeError(
+            f"{name}: expected a list of {what}{_hint(hint)}, got {_got(value)}"
+        )
+    items = list(value)
+    if length is not None and len(items) != length:
+        raise ValueError(f"{name}: expected {length} {what}{_hint(hint)}, got {len(items)}")
+    if len(items) < min_length:
+        if min_length == 1:
+            raise ValueError(
+                f"{name}: expected a non-empty list of {what}{_hint(hint)}, got {value!r}"
+            )
+        raise ValueError(
+            f"{name}: expected at least {min_length} {what}{_hint(hint)}, got {len(items)}"
+        )
+    return items
+
+
+def check_string(
+    value: object, name: str, *, what: str = "a non-empty string", pattern: str = r".+"
+) -> str:
+    """Return ``value`` if it is a string matching ``pattern`` in full (by default: non-empty).
+
+    ``what`` says in words what ``pattern`` accepts. A non-string raises ``TypeError``, a string that
+    does not match ``ValueError``.
+
+    >>> check_string("abc", "sha256", what="64 hexadecimal characters", pattern="[0-9a-fA-F]{64}")
+    Traceback (most recent call last):
+    ...
+    ValueError: sha256: expected 64 hexadecimal characters, got 'abc'
+    >>> check_string(b"abc", "prompt")
+    Traceback (most recent call last):
+    ...
+    TypeError: prompt: expected a non-empty string, got bytes b'abc'
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected {what}, got {_got(value)}")
+    if re.fullmatch(pattern, value, flags=re.DOTALL) is None:
+        raise ValueError(f"{name}: expected {what}, got {value!r}")
+    return value
+
+
+def check_same_shape(value: object, name: str, like: object, like_name: str) -> np.ndarray:
+    """Return ``value`` as a NumPy array after checking it has the shape of ``like`` (any rank).
+
+    For arguments whose shape is another argument's, or a result's, rather than one spelled in letters.
+
+    >>> check_same_shape(np.zeros(2), "b", np.zeros(3), "a")
+    Traceback (most recent call last):
+    ...
+    ValueError: b: expected shape (3,) (the shape of a), got (2,)
+    """
+    arr = np.asarray(value)
+    shape = tuple(np.shape(like))
+    if arr.shape != shape:
+        raise ValueError(
+            f"{name}: expected shape {shape} (the shape of {like_name}), got {arr.shape}"
+        )
+    return arr
+
+
+def check_labels(
+    x: object,
+    name: str,
+    n_classes: int,
+    dims: str | None = None,
+    sizes: MutableMapping[str, int] | None = None,
+) -> np.ndarray:
+    """Return ``x`` as an integer NumPy array of labels (class labels, token ids) in ``0..n_classes-1``.
+
+    ``dims``/``sizes`` check the shape as :func:`check_array` does (None: any shape). A non-integer dtype
+    raises ``TypeError``, a label out of range ``ValueError``.
+
+    >>> check_labels(np.array([0, 3]), "ids", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: ids: expected integer labels in 0..2, got values in 0..3
+    >>> check_labels(np.array([0.0]), "y_true", 3)
+    Traceback (most recent call last):
+    ...
+    TypeError: y_true: expected integer labels in 0..2, got dtype float64
+    """
+    sizes = {} if sizes is None else sizes
+    arr = np.asarray(x)
+    expected = f"integer labels in 0..{n_classes - 1}"
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name}: expected {expected}, got dtype {arr.dtype}")
+    if dims is not None:
+        _check_shape(arr, name, _parse(dims), sizes)
+    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        raise ValueError(f"{name}: expected {expected}, got values in {arr.min()}..{arr.max()}")
+    return arr
+
+
+def check_distribution(
+    p: object, name: str, dims: str, sizes: MutableMapping[str, int] | None = None
+) -> np.ndarray:
+    """Return ``p`` as a float array of probability distributions along its last axis: non-negative
+    rows that each sum to 1 (to ``np.isclose``'s tolerance).
+
+    >>> check_distribution([[0.7, 0.7], [0.5, 0.5]], "table", "V,V")
+    Traceback (most recent call last):
+    ...
+    ValueError: table: expected non-negative rows that each sum to 1, got a row summing to 1.4 at index (0,)
+    """
+    arr = check_array(p, name, dims, sizes, low=0)
+    sums = arr.sum(axis=-1)
+    bad = ~np.isclose(sums, 1.0)
+    if np.any(bad):
+        where = _first(bad)
+        raise ValueError(
+            f"{name}: expected non-negative rows that each sum to 1, got a row summing to "
+            f"{sums[where]:g} at index {where}"
+        )
+    return arr
+
+
+def _shown(value: object) -> str:
+    return value.__name__ if callable(value) and hasattr(value, "__name__") else repr(value)
+
+
+def check_setting(obj: object, name: str, setting: str, expected: object, hint: str = "") -> object:
+    """Return the setting ``setting`` of ``obj`` (an attribute, or a key of a mapping) if it equals
+    ``expected``; raise ``ValueError`` otherwise (a missing setting reads as None).
+
+    For objects whose configuration must match: a Keras layer with the reference cells' activations, a
+    layer that returns sequences. Functions are shown by their names.
+
+    >>> class Layer:
+    ...     activation = abs
+    >>> check_setting(Layer(), "layer", "activation", round, "the reference cells' choice")
+    Traceback (most recent call last):
+    ...
+    ValueError: layer: expected activation=round (the reference cells' choice), got activation=abs
+    """
+    value = obj.get(setting) if isinstance(obj, Mapping) else getattr(obj, setting, None)
+    if not (value is expected or value == expected):
+        raise ValueError(
+            f"{name}: expected {setting}={_shown(expected)}{_hint(hint)}, "
+            f"got {setting}={_shown(value)}"
+        )
+    return value
+
+
+def check_keys(mapping: object, name: str, required: Sequence[str]) -> Mapping:
+    """Return ``mapping`` if it is a mapping holding every key in ``required``.
+
+    >>> check_keys({"Wx": 1, "Wh": 2}, "params", ["Wx", "Wh", "b"])
+    Traceback (most recent call last):
+    ...
+    ValueError: params: expected a 'b' entry, got keys ['Wh', 'Wx']
+    """
+    check_instance(mapping, name, Mapping)
+    for key in required:
+        if key not in mapping:
+            raise ValueError(
+                f"{name}: expected a {key!r} entry, got keys {sorted(mapping, key=str)}"
+            )
+    return mapping
