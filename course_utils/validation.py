@@ -655,9 +655,17 @@ def _shown(value: object) -> str:
     return value.__name__ if callable(value) and hasattr(value, "__name__") else repr(value)
 
 
-def check_setting(obj: object, name: str, setting: str, expected: object, hint: str = "") -> object:
+def check_setting(
+    obj: object,
+    name: str,
+    setting: str,
+    expected: object,
+    hint: str = "",
+    *,
+    missing: object = None,
+) -> object:
     """Return the setting ``setting`` of ``obj`` (an attribute, or a key of a mapping) if it equals
-    ``expected``; raise ``ValueError`` otherwise (a missing setting reads as None).
+    ``expected``; raise ``ValueError`` otherwise. A setting ``obj`` lacks has the value ``missing``.
 
     For objects whose configuration must match: a Keras layer with the reference cells' activations, a
     layer that returns sequences. Functions are shown by their names.
@@ -668,8 +676,15 @@ def check_setting(obj: object, name: str, setting: str, expected: object, hint: 
     Traceback (most recent call last):
     ...
     ValueError: layer: expected activation=round (the reference cells' choice), got activation=abs
+    >>> check_setting(Layer(), "layer", "built", True)
+    Traceback (most recent call last):
+    ...
+    ValueError: layer: expected built=True, got built=None
     """
-    value = obj.get(setting) if isinstance(obj, Mapping) else getattr(obj, setting, None)
+    if isinstance(obj, Mapping):
+        value = obj.get(setting, missing)
+    else:
+        value = getattr(obj, setting, missing)
     if not (value is expected or value == expected):
         raise ValueError(
             f"{name}: expected {setting}={_shown(expected)}{_hint(hint)}, "

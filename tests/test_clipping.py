@@ -58,21 +58,20 @@ def test_matches_tensorflow():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match=r"^max_norm: expected a positive number, got 0$"):
+    with pytest.raises(ValueError, match=r"^max_norm: expected a finite number > 0, got 0$"):
         ref.clip_by_global_norm(grads(4), 0)
-    with pytest.raises(ValueError, match=r"^limit: expected a positive number, got -1.0$"):
+    with pytest.raises(ValueError, match=r"^limit: expected a finite number > 0, got -1.0$"):
         ref.clip_by_value(grads(4), -1.0)
     with pytest.raises(
-        TypeError, match=r"^grads: expected a list or dict of gradient arrays, got ndarray$"
+        TypeError,
+        match=r"^grads: expected a list of gradient arrays \(or a dict of them\), got ndarray$",
     ):
         ref.clip_by_global_norm(np.ones(3), 1.0)
     with pytest.raises(
-        ValueError, match=r"^grads\[1\]: expected finite values, got 1 NaN or infinite entries$"
+        ValueError, match=r"^grads\[1\]: expected finite values, got inf at index \(1,\)$"
     ):
         ref.clip_by_global_norm([np.ones(2), np.array([1.0, np.inf])], 1.0)
-    with pytest.raises(
-        ValueError, match=r"^dWh: expected finite values, got 2 NaN or infinite entries$"
-    ):
+    with pytest.raises(ValueError, match=r"^dWh: expected finite values, got nan at index \(0,\)$"):
         ref.clip_by_value({"dWh": np.full(2, np.nan)}, 1.0)
     with pytest.raises(TypeError, match=r"^grads\[0\]: expected a numeric array, got dtype <U1$"):
         ref.global_norm(["a"])

@@ -122,17 +122,17 @@ ERRORS = {
     "gru b after": (
         lambda: ref.gru_forward(X, H0, *GRU_W[:2], z(3 * H)),
         ValueError,
-        "b: expected a 2-D array of shape (2, 15) = (2, 3H), got a 1-D array of shape (15,) (reset_after=True takes b of shape (2, 3H))",
+        "b: expected a 2-D array of shape (2, 15) = (2, 3H) (the bias for reset_after=True), got a 1-D array of shape (15,)",
     ),
     "gru b before": (
         lambda: ref.gru_forward(X, H0, *GRU_W, reset_after=False),
         ValueError,
-        "b: expected a 1-D array of shape (15,) = (3H,), got a 2-D array of shape (2, 15) (reset_after=False takes b of shape (3H,))",
+        "b: expected a 1-D array of shape (15,) = (3H,) (the bias for reset_after=False), got a 2-D array of shape (2, 15)",
     ),
     "gru b cols": (
         lambda: ref.gru_forward(X, H0, *GRU_W[:2], z((2, 3 * H + 3))),
         ValueError,
-        "b: expected shape (2, 15) = (2, 3H), got (2, 18)",
+        "b: expected shape (2, 15) = (2, 3H) (the bias for reset_after=True), got (2, 18)",
     ),
     "reset_after": (
         lambda: ref.gru_forward(X, H0, *GRU_W, reset_after="yes"),

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..validation import check_array, check_positive, check_sequence
+
 __all__ = ["clip_by_global_norm", "clip_by_value", "global_norm"]
 
 Grads = Sequence[np.ndarray] | Mapping[str, np.ndarray]
@@ -19,24 +21,14 @@ Grads = Sequence[np.ndarray] | Mapping[str, np.ndarray]
 def _items(grads: Grads) -> list[tuple[str, np.ndarray]]:
     if isinstance(grads, Mapping):
         pairs = list(grads.items())
-    elif isinstance(grads, Sequence) and not isinstance(grads, (str, bytes)):
-        pairs = [(f"grads[{k}]", g) for k, g in enumerate(grads)]
     else:
-        raise TypeError(
-            f"grads: expected a list or dict of gradient arrays, got {type(grads).__name__}"
-        )
+        items = check_sequence(grads, "grads", what="gradient arrays", hint="or a dict of them")
+        pairs = [(f"grads[{k}]", g) for k, g in enumerate(items)]
     out = []
     for name, g in pairs:
         arr = np.asarray(g)
-        if not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
-            raise TypeError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(
-                f"{name}: expected finite values, got {int(np.sum(~np.isfinite(arr)))} NaN or infinite entries"
-            )
-        out.append(
-            (str(name), arr if np.issubdtype(arr.dtype, np.floating) else arr.astype(np.float64))
-        )
+        dtype = arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64
+        out.append((str(name), check_array(arr, str(name), None, dtype=dtype)))
     return out
 
 
@@ -70,12 +62,7 @@ def clip_by_global_norm(grads: Grads, max_norm: float) -> tuple[Grads, float]:
     >>> norm, [round(float(g[0]), 12) for g in clipped]
     (5.0, [0.6, 0.8])
     """
-    if (
-        not isinstance(max_norm, (int, float, np.floating, np.integer))
-        or isinstance(max_norm, bool)
-        or not max_norm > 0
-    ):
-        raise ValueError(f"max_norm: expected a positive number, got {max_norm!r}")
+    max_norm = check_positive(max_norm, "max_norm")
     items = _items(grads)
     norm = _norm(items)
     scale = max_norm / max(norm, max_norm)  # 1 when already small enough
@@ -88,10 +75,5 @@ def clip_by_value(grads: Grads, limit: float) -> Grads:
     >>> [g.tolist() for g in clip_by_value([np.array([-3.0, 0.5, 2.0])], 1.0)]
     [[-1.0, 0.5, 1.0]]
     """
-    if (
-        not isinstance(limit, (int, float, np.floating, np.integer))
-        or isinstance(limit, bool)
-        or not limit > 0
-    ):
-        raise ValueError(f"limit: expected a positive number, got {limit!r}")
+    limit = check_positive(limit, "limit")
     return _rebuild(grads, [np.clip(g, -limit, limit) for _, g in _items(grads)])

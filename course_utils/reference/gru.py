@@ -116,14 +116,13 @@ def _check_weights(Wx, Wh, b, reset_after, sizes):
     reset_after = check_bool(reset_after, "reset_after")
     Wx = check_array(Wx, "Wx", "D,3H", sizes)
     Wh = check_array(Wh, "Wh", "H,3H", sizes)
-    try:
-        b = check_array(b, "b", "2,3H" if reset_after else "3H", sizes)
-    except ValueError as exc:  # the usual cause: the bias of the other variant
-        if np.ndim(b) == (1 if reset_after else 2):
-            raise ValueError(
-                f"{exc} (reset_after={reset_after} takes b of shape {'(2, 3H)' if reset_after else '(3H,)'})"
-            ) from None
-        raise
+    b = check_array(
+        b,
+        "b",
+        "2,3H" if reset_after else "3H",
+        sizes,
+        hint=f"the bias for reset_after={reset_after}",
+    )
     return Wx, Wh, b, reset_after
 
 

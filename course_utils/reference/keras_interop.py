@@ -14,20 +14,22 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import check_array, check_positive_int
+from ..validation import check_array, check_choice, check_keys, check_positive_int, check_setting
 
 __all__ = ["from_keras", "keras_forward_backward", "peephole_lstm_cell", "to_keras"]
 
 
 def _cell(layer: Any) -> Any:
     cell = getattr(layer, "cell", layer)  # a layer wraps its cell; a bare cell is its own cell
-    if not getattr(cell, "built", False) or not hasattr(cell, "kernel"):
-        raise ValueError(
-            f"layer: expected a built Keras SimpleRNN, LSTM, GRU or peephole LSTM layer (call it on data "
-            f"or build it first), got {type(layer).__name__}"
-            + ("" if getattr(cell, "built", False) else " that is not built yet")
-        )
+    check_setting(cell, "layer", "built", True, "call it on data or build it first", missing=False)
     return cell
+
+
+_FAMILIES = (
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
+)  # Keras' recurrent cells, by the start of their class names
 
 
 def _kind(cell: Any) -> str:
@@ -36,11 +38,9 @@ def _kind(cell: Any) -> str:
     if hasattr(cell, "reset_after"):
         return "gru"
     name = type(cell).__name__
-    if "LSTM" in name:
-        return "lstm"
-    if "SimpleRNN" in name:
-        return "rnn"
-    raise ValueError(f"layer: expected a SimpleRNN, LSTM, GRU or peephole LSTM layer, got a {name}")
+    family = next((f for f in _FAMILIES if f in name), name)
+    check_choice(family, "layer", _FAMILIES)
+    return {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}[family]
 
 
 def _check_cell_config(cell: Any, kind: str) -> None:
@@ -51,15 +51,11 @@ def _check_cell_config(cell: Any, kind: str) -> None:
     if kind != "rnn":
         wanted["recurrent_activation"] = keras.activations.sigmoid
     for attr, fn in wanted.items():
-        got = getattr(cell, attr, fn)
-        if got is not fn:
-            raise ValueError(
-                f"layer: expected {attr}={fn.__name__} (the reference cells' choice), got {getattr(got, '__name__', got)}"
-            )
-    if not getattr(cell, "use_bias", True):
-        raise ValueError(
-            "layer: expected use_bias=True (the reference cells always have a bias), got use_bias=False"
-        )
+        # the peephole cell has no such settings: its activations are the reference ones
+        check_setting(cell, "layer", attr, fn, "the reference cells' choice", missing=fn)
+    check_setting(
+        cell, "layer", "use_bias", True, "the reference cells always have a bias", missing=True
+    )
 
 
 def from_keras(layer: Any) -> dict[str, Any]:
@@ -90,20 +86,13 @@ def to_keras(layer: Any, params: dict[str, Any]) -> None:
     """Write ``params`` (as returned by :func:`from_keras`) into a built Keras layer of the same shapes."""
     cell = _cell(layer)
     kind = _kind(cell)
-    if (
-        kind == "gru"
-        and "reset_after" in params
-        and bool(params["reset_after"]) != bool(cell.reset_after)
-    ):
-        raise ValueError(
-            f"params: expected reset_after={cell.reset_after} (the layer's), got {params['reset_after']}"
-        )
+    if kind == "gru" and "reset_after" in params:
+        check_setting(params, "params", "reset_after", bool(cell.reset_after), "the layer's")
     names = [("Wx", "kernel"), ("Wh", "recurrent_kernel"), ("b", "bias")]
     if kind == "peephole":
         names.append(("peephole", "peephole"))
+    check_keys(params, "params", [key for key, _ in names])
     for key, attr in names:
-        if key not in params:
-            raise ValueError(f"params: expected a {key!r} entry, got keys {sorted(params)}")
         var = getattr(cell, attr)
         value = check_array(params[key], key, ",".join(str(s) for s in var.shape))
         var.assign(value.astype(var.dtype))
@@ -131,10 +120,7 @@ def keras_forward_backward(
     """
     import tensorflow as tf
 
-    if not getattr(layer, "return_sequences", False):
-        raise ValueError(
-            "layer: expected a recurrent layer with return_sequences=True, got return_sequences=False"
-        )
+    check_setting(layer, "layer", "return_sequences", True, missing=False)
     xs = tf.constant(x)
     states = [tf.constant(s) for s in initial_state]
     if not layer.built:
