@@ -65,7 +65,7 @@ def test_module_list_is_sorted_and_all_pure_python():
             "bisect",
             {},
             ValueError,
-            r"modules: expected a non-empty list of module names, got 'bisect'",
+            r"modules: expected a list of module names, got str 'bisect'",
         ),
         ([], {}, ValueError, r"modules: expected a non-empty list of module names, got \[\]"),
         (
@@ -83,7 +83,7 @@ def test_bad_arguments(modules, kwargs, error, match):
 
 def test_normalise_text():
     assert normalise_text("x\ty\r\nz\u00e9\x00") == "x    y\nz??"
-    with pytest.raises(TypeError, match="text: expected a str, got bytes"):
+    with pytest.raises(TypeError, match="text: expected str, got bytes"):
         normalise_text(b"abc")
 
 

@@ -50,13 +50,13 @@ def test_seeded():
         (
             dict(n=2, T=3, delay=3),
             ValueError,
-            r"T: expected more steps than delay=3 so that targets exist, got 3",
+            r"T: expected a number of steps >= 4 \(more than delay=3, so that targets exist\), got 3",
         ),
         (dict(n=2, T=5, delay=0), ValueError, r"delay: expected a positive integer, got 0"),
         (
             dict(n=2, T=5, delay=1, n_symbols=1),
             ValueError,
-            r"n_symbols: expected at least 2 symbols, got 1",
+            r"n_symbols: expected a number of symbols >= 2, got 1",
         ),
         (dict(n=2.0, T=5, delay=1), TypeError, r"n: expected a positive integer, got float 2.0"),
     ],

@@ -45,7 +45,7 @@ def test_adding_baselines_match_the_data():
         (
             {"n": 4, "T": 1},
             ValueError,
-            r"T: expected at least 2 steps \(one mark in each half\), got 1",
+            r"T: expected a number of steps >= 2 \(one mark in each half\), got 1",
         ),
         ({"n": 4, "T": 2.5}, TypeError, r"T: expected a positive integer, got float 2.5"),
     ],
@@ -81,7 +81,7 @@ def test_copy_task_is_seeded_and_uses_every_symbol():
     ("kwargs", "match"),
     [
         ({"delay": -1}, r"delay: expected a non-negative integer, got -1"),
-        ({"delay": 2, "n_symbols": 1}, r"n_symbols: expected at least 2 symbols, got 1"),
+        ({"delay": 2, "n_symbols": 1}, r"n_symbols: expected a number of symbols >= 2, got 1"),
         ({"delay": 2, "length": 0}, r"length: expected a positive integer, got 0"),
     ],
 )

@@ -81,22 +81,22 @@ def test_series_differ_from_each_other():
         (
             {"n_series": 2, "n_steps": 5, "noise": -0.1},
             ValueError,
-            r"noise: expected a non-negative number, got -0.1",
+            r"noise: expected a finite number >= 0, got -0.1",
         ),
         (
             {"n_series": 2, "n_steps": 5, "amplitudes": (1.0, -1.0)},
             ValueError,
-            r"amplitudes: expected a non-empty sequence of non-negative numbers",
+            r"amplitudes: expected values >= 0, got -1.0 at index \(1,\)",
         ),
         (
             {"n_series": 2, "n_steps": 5, "amplitudes": (1.0,)},
             ValueError,
-            r"freq_ranges: expected one \(low, high\) pair per amplitude, shape \(1, 2\), got shape \(2, 2\)",
+            r"freq_ranges: expected shape \(1, 2\) = \(K, 2\) \(a \(low, high\) pair per amplitude\), got \(2, 2\)",
         ),
         (
             {"n_series": 2, "n_steps": 5, "freq_ranges": ((20.0, 10.0), (1.0, 2.0))},
             ValueError,
-            r"freq_ranges: expected pairs 0 <= low <= high",
+            r"freq_ranges \(high - low\): expected values >= 0, got -10.0 at index \(0,\)",
         ),
     ],
 )

@@ -80,12 +80,17 @@ def test_errors_name_the_argument():
         match=r"kind: expected one of \('seq2seq', 'seq2vec', 'vec2seq', 'encdec'\), got 'seq'",
     ):
         signals.make_task("seq", 4, 10)
-    with pytest.raises(ValueError, match="horizon: expected fewer than T = 10 steps, got 10"):
+    with pytest.raises(
+        ValueError,
+        match=r"horizon: expected a number of steps in 1\.\.9 \(fewer than T = 10\), got 10",
+    ):
         signals.continuation_task(signals.make_signals(2, 10), 10)
-    with pytest.raises(ValueError, match="noise: expected a non-negative number, got -1"):
+    with pytest.raises(ValueError, match="noise: expected a finite number >= 0, got -1"):
         signals.make_signals(2, 10, noise=-1)
     with pytest.raises(ValueError, match="n: expected a positive integer, got 0"):
         signals.make_signals(0, 10)
     task = signals.make_task("seq2seq", 3, 10)
-    with pytest.raises(ValueError, match=r"prediction: expected shape \(3, 9, 1\), got \(3, 9\)"):
+    with pytest.raises(
+        ValueError, match=r"prediction: expected shape \(3, 9, 1\) \(the shape of y\), got \(3, 9\)"
+    ):
         task.score(np.zeros((3, 9)))

@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..validation import check_positive_int
+from ..validation import check_instance, check_positive_int, check_sequence, check_string
 
 __all__ = ["STDLIB_MODULES", "load_stdlib_corpus", "load_text_file_cached", "normalise_text"]
 
@@ -57,8 +57,7 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("a\\tb\\r\\nπ")
     'a    b\\n?'
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    check_instance(text, "text", str)
     text = text.replace("\r\n", "\n").replace("\t", "    ")
     return "".join(ch if ch in _ALLOWED else "?" for ch in text)
 
@@ -88,8 +87,7 @@ def load_stdlib_corpus(modules: Sequence[str] = STDLIB_MODULES, *, max_chars: in
     >>> len(text), text.startswith(chr(34) * 3)  # bisect.py opens with its docstring
     (500, True)
     """
-    if isinstance(modules, str) or not modules:
-        raise ValueError(f"modules: expected a non-empty list of module names, got {modules!r}")
+    modules = check_sequence(modules, "modules", what="module names", min_length=1)
     max_chars = check_positive_int(max_chars, "max_chars")
     parts: list[str] = []
     total = 0
@@ -111,8 +109,7 @@ def load_text_file_cached(
     with the right checksum is used without touching the network. Raises ``ConnectionError`` with a clear
     message when offline and ``ValueError`` when the checksum does not match (the bad file is not kept).
     """
-    if not isinstance(sha256, str) or len(sha256) != 64:
-        raise ValueError(f"sha256: expected 64 hexadecimal characters, got {sha256!r}")
+    check_string(sha256, "sha256", what="64 hexadecimal characters", pattern="[0-9a-fA-F]{64}")
     cache = Path(cache_dir)
     target = cache / (sha256[:16] + "_" + Path(url.split("?")[0]).name)
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == sha256.lower():

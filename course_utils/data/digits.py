@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import check_array
+from ..validation import check_array, check_labels, check_number, check_sequence
 
 __all__ = [
     "DigitSequences",
@@ -72,14 +72,9 @@ def load_digit_sequences(*, seed: int = 0, test_fraction: float = 0.25) -> Digit
     >>> data.x_train.shape[1:], data.x_train.dtype, data.x_train.shape[0] + data.x_test.shape[0]
     ((8, 8), dtype('float32'), 1797)
     """
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)):
-        raise TypeError(
-            f"test_fraction: expected a number between 0 and 1, got {type(test_fraction).__name__}"
-        )
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(
-            f"test_fraction: expected a number strictly between 0 and 1, got {test_fraction!r}"
-        )
+    test_fraction = check_number(
+        test_fraction, "test_fraction", low=0, high=1, low_open=True, high_open=True
+    )
     try:
         from sklearn.datasets import load_digits
     except ImportError as exc:  # pragma: no cover - scikit-learn is in the course's lock
@@ -104,19 +99,9 @@ def confusion_matrix(
     >>> confusion_matrix(np.array([0, 1, 1]), np.array([0, 0, 1]), 2).tolist()
     [[1, 0], [1, 1]]
     """
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
-        raise ValueError(
-            f"y_pred: expected shape {y_true.shape} = (N,) like y_true, got {y_pred.shape}"
-        )
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if y.size and (
-            not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= n_classes
-        ):
-            raise ValueError(
-                f"{name}: expected integer labels in [0, {n_classes}), got {y.dtype} in [{y.min()}, {y.max()}]"
-            )
+    sizes: dict[str, int] = {}
+    y_true = check_labels(y_true, "y_true", n_classes, "N", sizes)
+    y_pred = check_labels(y_pred, "y_pred", n_classes, "N", sizes)
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts
@@ -127,8 +112,9 @@ def plot_confusion(counts: np.ndarray, *, ax: Any = None) -> Any:
     import matplotlib.pyplot as plt
 
     counts = np.asarray(counts)
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise ValueError(f"counts: expected a square (C, C) matrix, got shape {counts.shape}")
+    check_array(
+        counts, "counts", "C,C"
+    )  # a check only: the counts are drawn as they are (integers)
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
     ax.imshow(np.log1p(counts), cmap="Blues")
@@ -150,9 +136,9 @@ def plot_digits(images: np.ndarray, titles: Sequence[str] = (), *, ax: Any = Non
     import matplotlib.pyplot as plt
 
     images = check_array(images, "images", "K,8,8")
-    if titles and len(titles) != images.shape[0]:
-        raise ValueError(
-            f"titles: expected {images.shape[0]} titles (one per image), got {len(titles)}"
+    if titles:
+        check_sequence(
+            titles, "titles", what="titles", length=images.shape[0], hint="one per image"
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(1.2 * images.shape[0], 1.6))

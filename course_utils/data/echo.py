@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_positive_int
+from ..validation import check_int, check_positive_int
 
 __all__ = ["EchoTask", "chance_accuracy", "delayed_echo"]
 
@@ -72,12 +72,14 @@ def delayed_echo(
     T = check_positive_int(T, "T")
     delay = check_positive_int(delay, "delay")
     n_symbols = check_positive_int(n_symbols, "n_symbols")
-    if n_symbols < 2:
-        raise ValueError(f"n_symbols: expected at least 2 symbols, got {n_symbols}")
-    if T <= delay:
-        raise ValueError(
-            f"T: expected more steps than delay={delay} so that targets exist, got {T}"
-        )
+    check_int(n_symbols, "n_symbols", low=2, what="number of symbols")
+    check_int(
+        T,
+        "T",
+        low=delay + 1,
+        what="number of steps",
+        hint=f"more than delay={delay}, so that targets exist",
+    )
     rng = np.random.default_rng(seed)
     symbols = rng.integers(0, n_symbols, size=(n, T))  # (N, T)
     x = np.eye(n_symbols)[symbols]  # (N, T, K)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import check_positive_int
+from ..validation import check_int, check_positive_int
 
 __all__ = ["ADDING_BASELINE_MSE", "ADDING_HALF_MSE", "adding_problem", "copy_task"]
 
@@ -56,8 +56,7 @@ def adding_problem(n: int, T: int, *, seed: int | None = None) -> tuple[np.ndarr
     """
     n = check_positive_int(n, "n")
     T = check_positive_int(T, "T")
-    if T < 2:
-        raise ValueError(f"T: expected at least 2 steps (one mark in each half), got {T}")
+    check_int(T, "T", low=2, what="number of steps", hint="one mark in each half")
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(n, T))
     half = T // 2
@@ -109,10 +108,8 @@ def copy_task(
     n = check_positive_int(n, "n")
     length = check_positive_int(length, "length")
     n_symbols = check_positive_int(n_symbols, "n_symbols")
-    if isinstance(delay, bool) or not isinstance(delay, (int, np.integer)) or delay < 0:
-        raise ValueError(f"delay: expected a non-negative integer, got {delay!r}")
-    if n_symbols < 2:
-        raise ValueError(f"n_symbols: expected at least 2 symbols, got {n_symbols}")
+    delay = check_int(delay, "delay", low=0)
+    check_int(n_symbols, "n_symbols", low=2, what="number of symbols")
     rng = np.random.default_rng(seed)
     T = 2 * length + int(delay) + 1
     blank, go = n_symbols, n_symbols + 1

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..validation import check_positive_int
+from ..validation import check_array, check_number, check_positive_int, check_sequence
 
 __all__ = ["DEFAULT_AMPLITUDES", "DEFAULT_FREQ_RANGES", "generate_series", "series_bound"]
 
@@ -36,21 +36,19 @@ DEFAULT_FREQ_RANGES: tuple[tuple[float, float], ...] = ((5.0, 30.0), (20.0, 60.0
 def _check_components(
     amplitudes: Sequence[float], freq_ranges: Sequence[tuple[float, float]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    amps = np.asarray(amplitudes, dtype=np.float64)
-    if amps.ndim != 1 or amps.size == 0 or not np.all(np.isfinite(amps)) or np.any(amps < 0):
-        raise ValueError(
-            f"amplitudes: expected a non-empty sequence of non-negative numbers, got {amplitudes!r}"
-        )
-    ranges = np.asarray(freq_ranges, dtype=np.float64)
-    if ranges.shape != (amps.size, 2):
-        raise ValueError(
-            f"freq_ranges: expected one (low, high) pair per amplitude, shape ({amps.size}, 2), "
-            f"got shape {ranges.shape}"
-        )
-    if not np.all(np.isfinite(ranges)) or np.any(ranges[:, 0] > ranges[:, 1]) or np.any(ranges < 0):
-        raise ValueError(
-            f"freq_ranges: expected pairs 0 <= low <= high, got {[tuple(r) for r in ranges.tolist()]}"
-        )
+    sizes: dict[str, int] = {}
+    amps = check_array(amplitudes, "amplitudes", "K", sizes, dtype=np.float64, low=0)
+    check_sequence(amps.tolist(), "amplitudes", what="amplitudes", min_length=1)
+    ranges = check_array(
+        freq_ranges,
+        "freq_ranges",
+        "K,2",
+        sizes,
+        dtype=np.float64,
+        low=0,
+        hint="a (low, high) pair per amplitude",
+    )
+    check_array(ranges[:, 1] - ranges[:, 0], "freq_ranges (high - low)", "K", low=0)
     return amps, ranges
 
 
@@ -85,8 +83,7 @@ def generate_series(
     n_series = check_positive_int(n_series, "n_series")
     n_steps = check_positive_int(n_steps, "n_steps")
     amps, ranges = _check_components(amplitudes, freq_ranges)
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise: expected a non-negative number, got {noise!r}")
+    noise = check_number(noise, "noise", low=0)
     rng = np.random.default_rng(seed)
     n_waves = amps.size
     # Draw all per-series parameters first (in a fixed order) so N does not change earlier series' draws

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_choice, check_positive_int
+from ..validation import check_choice, check_int, check_number, check_positive_int, check_same_shape
 
 __all__ = [
     "FREQUENCIES",
@@ -92,8 +92,7 @@ def make_signals(n: int, steps: int, *, noise: float = 0.1, seed: int = 0) -> Si
     """
     n = check_positive_int(n, "n")
     steps = check_positive_int(steps, "steps")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise: expected a non-negative number, got {noise!r}")
+    noise = check_number(noise, "noise", low=0)
     rng = np.random.default_rng(seed)
     classes = rng.permutation(np.arange(n) % len(FREQUENCIES))
     frequency = np.asarray(FREQUENCIES)[classes]
@@ -141,13 +140,9 @@ class MappingTask:
         prediction = np.asarray(prediction)
         if self.metric == "accuracy":
             labels = prediction.argmax(axis=-1) if prediction.ndim == 2 else prediction
-            if labels.shape != self.y.shape:
-                raise ValueError(
-                    f"prediction: expected shape {self.y.shape} or (N, C), got {prediction.shape}"
-                )
+            check_same_shape(labels, "prediction", self.y, "y, or (N, C) class scores")
             return float(np.mean(labels == self.y))
-        if prediction.shape != self.y.shape:
-            raise ValueError(f"prediction: expected shape {self.y.shape}, got {prediction.shape}")
+        check_same_shape(prediction, "prediction", self.y, "y")
         return float(np.mean((prediction - self.y) ** 2))
 
     @property
@@ -213,10 +208,15 @@ def continuation_task(signals: Signals, horizon: int) -> MappingTask:
 
     Input (N, T-K, 1); target (N, K, 1) with ``K = horizon``; baseline: repeat the last observed value.
     """
-    horizon = check_positive_int(horizon, "horizon")
     steps = signals.x.shape[1]
-    if horizon >= steps:
-        raise ValueError(f"horizon: expected fewer than T = {steps} steps, got {horizon}")
+    horizon = check_int(
+        horizon,
+        "horizon",
+        low=1,
+        high=steps - 1,
+        what="number of steps",
+        hint=f"fewer than T = {steps}",
+    )
     x = signals.x[:, :-horizon]
     return MappingTask(
         kind="encdec",

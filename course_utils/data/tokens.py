@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_positive_int
+from ..validation import check_int, check_labels, check_positive_int
 
 __all__ = [
     "DIGITS",
@@ -95,9 +95,7 @@ def later_match(n: int, steps: int, *, digits: int = DIGITS, seed: int = 0) -> L
     """
     n = check_positive_int(n, "n")
     steps = check_positive_int(steps, "steps")
-    digits = check_positive_int(digits, "digits")
-    if digits > DIGITS:
-        raise ValueError(f"digits: expected at most {DIGITS}, got {digits}")
+    digits = check_int(digits, "digits", low=1, high=DIGITS)
     tokens = np.random.default_rng(seed).integers(0, digits, size=(n, steps)).astype(np.int64)
     later = (
         tokens[:, None, :] == tokens[:, :, None]
@@ -130,13 +128,7 @@ def one_hot(ids: np.ndarray, depth: int = VOCAB) -> np.ndarray:
     [[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]]
     """
     depth = check_positive_int(depth, "depth")
-    ids = np.asarray(ids)
-    if not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"ids: expected integer token ids, got dtype {ids.dtype}")
-    if ids.size and (ids.min() < 0 or ids.max() >= depth):
-        raise ValueError(
-            f"ids: expected ids in 0..{depth - 1}, got values in {ids.min()}..{ids.max()}"
-        )
+    ids = check_labels(ids, "ids", depth)
     return np.eye(depth, dtype=np.float32)[ids]
 
 
