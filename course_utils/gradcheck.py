@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .validation import check_array, check_positive, check_same_shape
+
 __all__ = ["numerical_gradient", "rel_error"]
 
 
@@ -40,13 +42,8 @@ def numerical_gradient(
     >>> np.round(numerical_gradient(lambda v: v**2, x, np.ones(2)), 6)
     array([2., 4.])
     """
-    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(
-            f"x: expected a float NumPy array (it is changed in place), got {type(x).__name__}"
-            + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else "")
-        )
-    if not (isinstance(h, (int, float)) and h > 0):
-        raise ValueError(f"h: expected a positive step size, got {h!r}")
+    check_array(x, "x", None, in_place=True, finite=False)
+    h = check_positive(h, "h")
     df = np.asarray(df)
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])
@@ -58,8 +55,8 @@ def numerical_gradient(
         x[idx] = old - h
         minus = np.array(f(x), dtype=np.float64, copy=True)
         x[idx] = old
-        if idx == (0,) * x.ndim and plus.shape != df.shape:
-            raise ValueError(f"df: expected shape {plus.shape} (the shape of f(x)), got {df.shape}")
+        if idx == (0,) * x.ndim:
+            check_same_shape(df, "df", plus, "f(x)")
         grad[idx] = np.sum((plus - minus) * df) / (2.0 * h)
     return grad
 
@@ -76,8 +73,7 @@ def rel_error(a: np.ndarray, b: np.ndarray) -> float:
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"b: expected shape {a.shape} (the shape of a), got {b.shape}")
+    check_same_shape(b, "b", a, "a")
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
     if scale == 0.0:
         return 0.0

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from .data.tokens import START, VOCAB
-from .validation import check_choice, check_positive_int
+from .validation import check_array, check_choice, check_distribution, check_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -130,11 +130,7 @@ def bigram_step(table: np.ndarray) -> Step:
     >>> step(np.array([0, 1]), np.zeros((2, 1)))[0].tolist()
     [[0.1, 0.9], [0.5, 0.5]]
     """
-    table = np.asarray(table, dtype=np.float64)
-    if table.ndim != 2 or table.shape[0] != table.shape[1]:
-        raise ValueError(f"table: expected a square array of shape (V, V), got shape {table.shape}")
-    if (table < 0).any() or not np.allclose(table.sum(axis=1), 1.0):
-        raise ValueError("table: expected non-negative rows that each sum to 1")
+    table = check_distribution(table, "table", "V,V").astype(np.float64)
 
     def step(prev_tokens: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return table[np.asarray(prev_tokens)], state
@@ -143,10 +139,7 @@ def bigram_step(table: np.ndarray) -> Step:
 
 
 def _check_decode(state: np.ndarray, length: int) -> tuple[np.ndarray, int]:
-    state = np.asarray(state)
-    if state.ndim != 2:
-        raise ValueError(f"state: expected a 2-D array of shape (N, H), got shape {state.shape}")
-    return state, check_positive_int(length, "length")
+    return check_array(state, "state", "N,H"), check_positive_int(length, "length")
 
 
 def greedy_decode(step: Step, state: np.ndarray, length: int, start: int = START) -> np.ndarray:
@@ -214,9 +207,7 @@ def beam_search(
 
 def exact_match(predicted: np.ndarray, target: np.ndarray) -> float:
     """The share of sequences whose every token is right: ``mean_n [predicted[n] == target[n] at all t]``."""
-    predicted, target = np.asarray(predicted), np.asarray(target)
-    if predicted.shape != target.shape or predicted.ndim != 2:
-        raise ValueError(
-            f"predicted: expected the target's shape {target.shape} = (N, K), got {predicted.shape}"
-        )
+    sizes: dict[str, int] = {}
+    target = check_array(target, "target", "N,K", sizes)
+    predicted = check_array(predicted, "predicted", "N,K", sizes)
     return float(np.mean((predicted == target).all(axis=1)))

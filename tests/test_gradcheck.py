@@ -59,7 +59,7 @@ def test_numerical_gradient_errors():
         TypeError, match=r"^x: expected a float NumPy array \(it is changed in place\), got list$"
     ):
         numerical_gradient(np.sin, [1.0], np.ones(1))
-    with pytest.raises(ValueError, match=r"^h: expected a positive step size, got 0$"):
+    with pytest.raises(ValueError, match=r"^h: expected a finite number > 0, got 0$"):
         numerical_gradient(np.sin, np.ones(3), np.ones(3), h=0)
     with pytest.raises(
         ValueError, match=r"^df: expected shape \(3,\) \(the shape of f\(x\)\), got \(2,\)$"

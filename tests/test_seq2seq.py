@@ -80,14 +80,18 @@ def test_feedback_model_step_decoder_equals_the_teacher_forced_model():
 def test_exact_match_counts_whole_sequences():
     target = np.array([[1, 2], [3, 4]])
     assert seq2seq.exact_match(np.array([[1, 2], [3, 5]]), target) == 0.5
-    with pytest.raises(ValueError, match=r"predicted: expected the target's shape \(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"predicted: expected a 2-D array of shape \(2, 2\) = \(N, K\), got a 1-D array",
+    ):
         seq2seq.exact_match(np.array([1, 2]), target)
 
 
 def test_errors_name_the_argument():
     step = seq2seq.bigram_step(TABLE)
     with pytest.raises(
-        ValueError, match=r"state: expected a 2-D array of shape \(N, H\), got shape \(3,\)"
+        ValueError,
+        match=r"state: expected a 2-D array of shape \(N, H\), got a 1-D array of shape \(3,\)",
     ):
         seq2seq.greedy_decode(step, np.zeros(3), 2)
     with pytest.raises(ValueError, match="width: expected a positive integer, got 0"):
