@@ -93,7 +93,9 @@ def test_explorer_sliders_redraw_the_output(setup):
 def test_errors_name_the_argument(setup):
     with pytest.raises(ValueError, match=r"t: expected a time step in 1\.\.12, got 0"):
         timestep.draw_state(setup, 0, 1.0)
-    with pytest.raises(ValueError, match="event_steps: expected at most T = 3, got 4"):
+    with pytest.raises(
+        ValueError, match=r"event_steps: expected an integer in 1\.\.3 \(at most T = 3\), got 4"
+    ):
         timestep.make_setup(steps=3, event_steps=4)
     with pytest.raises(ValueError, match=r"ax: expected 3 axes \(diagram, heatmap, norm\), got 2"):
         timestep.draw_state(setup, 1, 1.0, ax=plt.subplots(2)[1])

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from ..validation import check_choice, check_positive_int
+from ..validation import check_choice, check_positive_int, check_sequence
 from .unrolled import CELL_COLOR, unrolled
 
 __all__ = ["DECODER_COLOR", "MAPPINGS", "all_mappings", "mapping"]
@@ -90,9 +90,9 @@ def all_mappings(
     if axes is None:
         _, grid = plt.subplots(2, 2, figsize=(12, 5.2))
         axes = list(np.ravel(grid))
-    axes = list(axes)
-    if len(axes) != len(MAPPINGS):
-        raise ValueError(f"axes: expected {len(MAPPINGS)} axes (one per mapping), got {len(axes)}")
+    axes = check_sequence(
+        list(axes), "axes", what="axes", length=len(MAPPINGS), hint="one per mapping"
+    )
     for kind, ax in zip(MAPPINGS, axes):
         mapping(kind, steps, horizon=horizon, ax=ax)
     return np.asarray(axes, dtype=object)

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from ..validation import check_positive_int
+from ..validation import check_int, check_positive_int, check_sequence
 
 __all__ = ["CELL_COLOR", "HIGHLIGHT_COLOR", "layer", "neuron", "unrolled"]
 
@@ -160,12 +160,9 @@ def _labels(
 ) -> list[str | None]:
     if value is None:
         return [default.format(t=t) for t in range(1, steps + 1)]
-    labels = list(value)
-    if len(labels) != steps:
-        raise ValueError(
-            f"{name}: expected {steps} labels (one per time step, None for none), got {len(labels)}"
-        )
-    return labels
+    return check_sequence(
+        list(value), name, what="labels", length=steps, hint="one per time step, None for none"
+    )
 
 
 def unrolled(
@@ -208,22 +205,15 @@ def unrolled(
     ValueError: highlight: expected a time step in 1..3 or None, got 4
     """
     steps = check_positive_int(steps, "steps")
-    if highlight is not None and (isinstance(highlight, bool) or not 1 <= int(highlight) <= steps):
-        raise ValueError(
-            f"highlight: expected a time step in 1..{steps} or None, got {highlight!r}"
-        )
+    highlight = check_int(
+        highlight, "highlight", low=1, high=steps, what="time step", allow_none=True
+    )
     xs = _labels(x_labels, steps, r"$x^{{({t})}}$", "x_labels")
     ys = _labels(y_labels, steps, r"$y^{{({t})}}$", "y_labels")
     colors = list(cell_colors) if cell_colors is not None else [CELL_COLOR] * steps
-    if len(colors) != steps:
-        raise ValueError(
-            f"cell_colors: expected {steps} colours (one per time step), got {len(colors)}"
-        )
+    check_sequence(colors, "cell_colors", what="colours", length=steps, hint="one per time step")
     texts = list(cell_labels) if cell_labels is not None else [""] * steps
-    if len(texts) != steps:
-        raise ValueError(
-            f"cell_labels: expected {steps} labels (one per time step), got {len(texts)}"
-        )
+    check_sequence(texts, "cell_labels", what="labels", length=steps, hint="one per time step")
 
     ax = _new_axes(ax, (1.0 + 1.1 * steps, 2.6))
     gap = 1.3

@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 
 from .. import reference as ref
 from ..diagrams.cells import GATE_COLORS
-from ..validation import check_array, check_positive_int
+from ..validation import check_array, check_int, check_positive_int
 from ._display import figure_png
 
 __all__ = ["GateTraces", "explore", "gate_traces", "plot_gates", "pulse", "toy_lstm"]
@@ -93,8 +93,7 @@ def toy_lstm(
 def pulse(T: int = 40, at: int = 5, amplitude: float = 1.0) -> np.ndarray:
     """A one-feature sequence ``(T, 1)`` that is zero except for ``amplitude`` at step ``at``."""
     T = check_positive_int(T, "T")
-    if not 0 <= at < T:
-        raise ValueError(f"at: expected a step in [0, {T}), got {at!r}")
+    at = check_int(at, "at", low=0, high=T - 1, what="step")
     x = np.zeros((T, 1))
     x[at, 0] = amplitude
     return x
@@ -115,8 +114,7 @@ def plot_gates(
         The axes.
     """
     H = traces.c.shape[1]
-    if not 0 <= unit < H:
-        raise ValueError(f"unit: expected a hidden unit in [0, {H}), got {unit!r}")
+    unit = check_int(unit, "unit", low=0, high=H - 1, what="hidden unit")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.2))
     steps = np.arange(traces.c.shape[0])

@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ..textgen import CharVocab, NextDistribution, apply_temperature, generate
+from ..validation import check_string
 from ._display import show_figure
 
 __all__ = ["continuation", "draw_temperature", "explorer", "next_char_table"]
@@ -43,8 +44,7 @@ def next_char_table(
 
     Ordered by the model's own probability (temperature never changes the order, only the spread).
     """
-    if not prompt:
-        raise ValueError("prompt: expected at least one character, got ''")
+    check_string(prompt, "prompt", what="at least one character")
     probs = np.asarray(next_distribution(vocab.encode(prompt)[None, :]), dtype=np.float64)[
         0
     ]  # (V,)

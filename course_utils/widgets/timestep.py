@@ -28,7 +28,7 @@ from matplotlib.axes import Axes
 from .. import reference as ref
 from ..diagrams.unrolled import HIGHLIGHT_COLOR, unrolled
 from ..gradflow import scale_spectral_radius
-from ..validation import check_positive_int
+from ..validation import check_int, check_positive_int, check_sequence
 from ._display import figure_png as figure_png  # re-exported: widgets.temperature imports it here
 from ._display import show_figure
 
@@ -84,9 +84,9 @@ def make_setup(
     steps = check_positive_int(steps, "steps")
     units = check_positive_int(units, "units")
     features = check_positive_int(features, "features")
-    event_steps = check_positive_int(event_steps, "event_steps")
-    if event_steps > steps:
-        raise ValueError(f"event_steps: expected at most T = {steps}, got {event_steps}")
+    event_steps = check_int(
+        event_steps, "event_steps", low=1, high=steps, hint=f"at most T = {steps}"
+    )
     rng = np.random.default_rng(seed)
     x = np.zeros((1, steps, features))
     x[0, :event_steps] = rng.choice([-1.0, 1.0], size=(event_steps, features))
@@ -121,8 +121,7 @@ def draw_state(
         The three axes. ``axes[1].images[0].get_array()`` is the masked (H, T) heatmap.
     """
     steps = setup.steps
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= steps:
-        raise ValueError(f"t: expected a time step in 1..{steps}, got {t!r}")
+    t = check_int(t, "t", low=1, high=steps, what="time step")
     h = hidden_states(setup, rho)  # (T, H)
     norms = np.linalg.norm(h, axis=1)  # (T,)
     if ax is None:
@@ -130,9 +129,7 @@ def draw_state(
         grid = fig.add_gridspec(3, 1, height_ratios=[1.2, 1.1, 1.0], hspace=0.45)
         axes = [fig.add_subplot(grid[i]) for i in range(3)]
     else:
-        axes = list(ax)
-        if len(axes) != 3:
-            raise ValueError(f"ax: expected 3 axes (diagram, heatmap, norm), got {len(axes)}")
+        axes = check_sequence(list(ax), "ax", what="axes", length=3, hint="diagram, heatmap, norm")
     shown = min(steps, 8)  # the diagram shows a window of at most 8 steps around t
     first = min(max(1, t - shown // 2), steps - shown + 1)
     labels = [rf"$x^{{({k})}}$" for k in range(first, first + shown)]
