@@ -25,9 +25,10 @@ the claim holds.
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import asdict, dataclass
+
+from .validation import check_number, check_string
 
 FILE_ENV = "COURSE_CLAIMS_FILE"  # JSON-lines file every claim and recorded number is appended to
 KEEP_GOING_ENV = "COURSE_CLAIMS_KEEP_GOING"  # "1": record a claim that fails instead of raising
@@ -47,21 +48,11 @@ class Claim:
 
 
 def _number(name: str, value: object, argument: str) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{argument}: expected a real number for claim {name!r}, got {type(value).__name__}"
-        ) from None
-    if not math.isfinite(number):
-        raise ValueError(f"{argument}: expected a finite number for claim {name!r}, got {value!r}")
-    return number
+    return check_number(value, f"{argument} for claim {name!r}")
 
 
 def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name):
-        raise ValueError(f"name: expected a non-empty name without spaces, got {name!r}")
-    return name
+    return check_string(name, "name", what="a non-empty name without spaces", pattern=r"\S+")
 
 
 def _write(claim: Claim) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from course_utils import style
+from course_utils.validation import check_seed
 
 # Must be in the environment before TensorFlow is first imported to silence its C++ logging.
 _QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
@@ -208,9 +209,7 @@ def setup(
     global _current_seed
     if seed is None:
         seed = seed_from_env()
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    seed = check_seed(seed)  # a wrong type is also a ValueError, as setup() has always raised
     _current_seed = seed
     quiet_tensorflow_logs()
     env_blas = _env_int(BLAS_THREADS_ENV, minimum=1)

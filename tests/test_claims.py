@@ -77,9 +77,27 @@ def test_keep_going_records_a_failed_claim_instead_of_raising(tmp_path, monkeypa
     [
         ("", 1.0, 2.0, ValueError, "name: expected a non-empty name without spaces, got ''"),
         ("a b", 1.0, 2.0, ValueError, "name: expected a non-empty name without spaces"),
-        ("t.x", float("nan"), 2.0, ValueError, "value: expected a finite number for claim 't.x'"),
-        ("t.x", 1.0, float("inf"), ValueError, "bound: expected a finite number for claim 't.x'"),
-        ("t.x", "high", 2.0, TypeError, "value: expected a real number for claim 't.x', got str"),
+        (
+            "t.x",
+            float("nan"),
+            2.0,
+            ValueError,
+            "value for claim 't.x': expected a finite number, got nan",
+        ),
+        (
+            "t.x",
+            1.0,
+            float("inf"),
+            ValueError,
+            "bound for claim 't.x': expected a finite number, got inf",
+        ),
+        (
+            "t.x",
+            "high",
+            2.0,
+            TypeError,
+            "value for claim 't.x': expected a real number, got str 'high'",
+        ),
     ],
 )
 def test_bad_claims_name_the_argument(name, value, bound, error, message):
