@@ -31,7 +31,14 @@ from typing import Any
 
 import numpy as np
 
-from .validation import check_array, check_positive_int
+from .validation import (
+    check_array,
+    check_int,
+    check_positive,
+    check_positive_int,
+    check_sequence,
+    check_string,
+)
 
 __all__ = [
     "MirroredStep",
@@ -175,12 +182,14 @@ def mirrored_step(
     x = check_array(x, "x", "N,T,D", dims, dtype=np.float32)
     y = check_array(y, "y", "N,O", dims, dtype=np.float32)
     names = _check_devices(device_names)
-    if dims["N"] % len(names):
-        raise ValueError(
-            f"x: expected a number of examples divisible by the {len(names)} devices, got {dims['N']}"
-        )
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate: expected a positive number, got {learning_rate!r}")
+    check_int(
+        dims["N"],
+        "x",
+        multiple_of=len(names),
+        what="number of examples",
+        hint="an equal share per device",
+    )
+    learning_rate = check_positive(learning_rate, "learning_rate")
 
     with tf.device(names[0]):
         single = build_model()
@@ -216,16 +225,19 @@ def mirrored_step(
     )
 
 
-def _check_devices(device_names: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(device_names, str) or not isinstance(device_names, Sequence):
-        raise TypeError(
-            "device_names: expected a list of device names such as ['/device:CPU:0', "
-            f"'/device:CPU:1'], got {type(device_names).__name__}"
-        )
-    names = tuple(device_names)
-    if len(names) < 1 or not all(isinstance(n, str) and n for n in names):
-        raise ValueError(f"device_names: expected non-empty device names, got {names!r}")
-    return names
+def _check_devices(device_names: Sequence[str], length: int | None = None) -> tuple[str, ...]:
+    """The device names as a tuple; ``length`` of them (one per layer) when given."""
+    names = check_sequence(
+        device_names,
+        "device_names",
+        what="device names",
+        length=length,
+        min_length=1,
+        hint="such as ['/device:CPU:0', '/device:CPU:1']" if length is None else "one per layer",
+    )
+    return tuple(
+        check_string(n, f"device_names[{i}]", what="a device name") for i, n in enumerate(names)
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -308,17 +320,11 @@ def build_layer_per_device_rnn(
     Returns:
         A built, uncompiled ``keras.Model`` mapping (N, T, D) to (N, outputs).
     """
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-        raise ValueError(f"input_shape: expected (T, D), got {input_shape!r}")
+    input_shape = check_sequence(input_shape, "input_shape", what="sizes (T, D)", length=2)
     d_in = check_positive_int(input_shape[1], "input_shape[1] (D)")
-    if isinstance(units, (int, np.integer)) or len(units) == 0:
-        raise ValueError(f"units: expected a non-empty list of layer sizes, got {units!r}")
+    units = check_sequence(units, "units", what="layer sizes", min_length=1)
     sizes = [check_positive_int(u, f"units[{i}]") for i, u in enumerate(units)]
-    names = _check_devices(device_names)
-    if len(names) != len(sizes):
-        raise ValueError(
-            f"device_names: expected one device per layer ({len(sizes)}), got {len(names)}"
-        )
+    names = _check_devices(device_names, len(sizes))
     if unroll and input_shape[0] is None:
         raise ValueError("input_shape: unroll=True needs a fixed number of steps T, got None")
     model = _layer_per_device_class()(
@@ -355,8 +361,7 @@ def placement(model: Any, input_shape: tuple[int | None, int]) -> list[Placement
     """
     import tensorflow as tf
 
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-        raise ValueError(f"input_shape: expected (T, D), got {input_shape!r}")
+    input_shape = check_sequence(input_shape, "input_shape", what="sizes (T, D)", length=2)
     layers = [layer for layer in _sublayers(model) if layer.weights]
     spec = tf.TensorSpec((None, *input_shape), tf.float32)
     graph = tf.function(lambda x: model(x, training=False)).get_concrete_function(spec).graph

@@ -143,16 +143,16 @@ def test_placement_of_a_model_without_device_scopes_finds_no_device_requests():
 def test_builder_rejects_bad_arguments():
     cpu = ["/device:CPU:0"]
     with pytest.raises(
-        ValueError, match=r"device_names: expected one device per layer \(2\), got 1"
+        ValueError, match=r"device_names: expected 2 device names \(one per layer\), got 1"
     ):
         distribute.build_layer_per_device_rnn((5, 1), (4, 3), cpu)
     with pytest.raises(TypeError, match=r"device_names: expected a list of device names"):
         distribute.build_layer_per_device_rnn((5, 1), (4,), "/device:CPU:0")
     with pytest.raises(ValueError, match=r"input_shape: unroll=True needs a fixed number of steps"):
         distribute.build_layer_per_device_rnn((None, 1), (4,), cpu)
-    with pytest.raises(ValueError, match=r"units: expected a non-empty list of layer sizes, got 4"):
+    with pytest.raises(ValueError, match=r"units: expected a list of layer sizes, got int 4"):
         distribute.build_layer_per_device_rnn((5, 1), 4, cpu)
-    with pytest.raises(ValueError, match=r"input_shape: expected \(T, D\), got \(5,\)"):
+    with pytest.raises(ValueError, match=r"input_shape: expected 2 sizes \(T, D\), got 1"):
         distribute.build_layer_per_device_rnn((5,), (4,), cpu)
 
 
@@ -162,11 +162,14 @@ def test_mirrored_step_checks_its_inputs_before_building_anything():
 
     x, y = np.zeros((6, 3, 1)), np.zeros((6, 1))
     two = ["/device:CPU:0", "/device:CPU:1"]
-    with pytest.raises(ValueError, match=r"x: expected a number of examples divisible by the 4"):
+    with pytest.raises(
+        ValueError,
+        match=r"x: expected a number of examples divisible by 4 \(an equal share per device\), got 6",
+    ):
         distribute.mirrored_step(never, x, y, two * 2)
     with pytest.raises(ValueError, match=r"y: expected shape \(6, 1\) = \(N, O\), got \(5, 1\)"):
         distribute.mirrored_step(never, x, np.zeros((5, 1)), two)
-    with pytest.raises(ValueError, match=r"learning_rate: expected a positive number, got 0"):
+    with pytest.raises(ValueError, match=r"learning_rate: expected a finite number > 0, got 0"):
         distribute.mirrored_step(never, x, y, two, learning_rate=0)
     with pytest.raises(ValueError, match=r"count: expected a positive integer, got 0"):
         distribute.devices(0)
