@@ -394,3 +394,259 @@ def test_number_checks_return_plain_python_numbers():
     assert type(v.check_probability(np.float64(0.25), "p")) is float
     assert v.check_probability(1, "p", allow_one=True) == 1.0
     assert type(v.check_seed(np.int64(7))) is int
+
+
+# ---------------------------------------------------------------------------------------------------
+# The general helpers: integers in a range, lists, strings, shapes like another, labels, distributions,
+# settings and keys.
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: v.check_int(4, "highlight", low=1, high=3, what="time step", allow_none=True),
+            ValueError,
+            "highlight: expected a time step in 1..3 or None, got 4",
+        ),
+        (
+            lambda: v.check_int(1, "n_symbols", low=2, what="number of symbols"),
+            ValueError,
+            "n_symbols: expected a number of symbols >= 2, got 1",
+        ),
+        (
+            lambda: v.check_int(11, "digits", high=10),
+            ValueError,
+            "digits: expected an integer <= 10, got 11",
+        ),
+        (
+            lambda: v.check_int(
+                6, "x", multiple_of=4, what="number of examples", hint="one share each"
+            ),
+            ValueError,
+            "x: expected a number of examples divisible by 4 (one share each), got 6",
+        ),
+        (
+            lambda: v.check_int(True, "t", low=1, high=3, what="time step"),
+            TypeError,
+            "t: expected a time step in 1..3, got bool True",
+        ),
+        (
+            lambda: v.check_int(None, "delay", low=0),
+            TypeError,
+            "delay: expected a non-negative integer, got NoneType None",
+        ),
+        (
+            lambda: v.check_sequence(
+                ["red"], "cell_colors", what="colours", length=2, hint="one per step"
+            ),
+            ValueError,
+            "cell_colors: expected 2 colours (one per step), got 1",
+        ),
+        (
+            lambda: v.check_sequence([], "modules", what="module names", min_length=1),
+            ValueError,
+            "modules: expected a non-empty list of module names, got []",
+        ),
+        (
+            lambda: v.check_sequence([1], "units", what="layer sizes", min_length=2),
+            ValueError,
+            "units: expected at least 2 layer sizes, got 1",
+        ),
+        (
+            lambda: v.check_sequence(np.ones(3), "grads", what="gradient arrays"),
+            TypeError,
+            "grads: expected a list of gradient arrays, got ndarray",
+        ),
+        (
+            lambda: v.check_string("a b", "name", what="a name without spaces", pattern=r"\S+"),
+            ValueError,
+            "name: expected a name without spaces, got 'a b'",
+        ),
+        (
+            lambda: v.check_string(3, "prompt"),
+            TypeError,
+            "prompt: expected a non-empty string, got int 3",
+        ),
+        (
+            lambda: v.check_same_shape(z((2, 3)), "df", z((3, 2)), "f(x)"),
+            ValueError,
+            "df: expected shape (3, 2) (the shape of f(x)), got (2, 3)",
+        ),
+        (
+            lambda: v.check_labels(np.array([[0, 1]]), "y", 2, "N", {"N": 2}),
+            ValueError,
+            "y: expected a 1-D array of shape (2,) = (N,), got a 2-D array of shape (1, 2)",
+        ),
+        (
+            lambda: v.check_labels(np.array([-1, 1]), "ids", 4),
+            ValueError,
+            "ids: expected integer labels in 0..3, got values in -1..1",
+        ),
+        (
+            lambda: v.check_labels(np.array([True]), "ids", 4),
+            TypeError,
+            "ids: expected integer labels in 0..3, got dtype bool",
+        ),
+        (
+            lambda: v.check_distribution([[0.5, 0.5], [1.2, -0.2]], "table", "V,V"),
+            ValueError,
+            "table: expected values >= 0, got -0.2 at index (1, 1)",
+        ),
+        (
+            lambda: v.check_distribution([0.5, 0.4], "p", "V"),
+            ValueError,
+            "p: expected non-negative rows that each sum to 1, got a row summing to 0.9 at index ()",
+        ),
+        (
+            lambda: v.check_setting(
+                {"reset_after": False}, "params", "reset_after", True, "the layer's"
+            ),
+            ValueError,
+            "params: expected reset_after=True (the layer's), got reset_after=False",
+        ),
+        (
+            lambda: v.check_setting(object(), "layer", "return_sequences", True, missing=False),
+            ValueError,
+            "layer: expected return_sequences=True, got return_sequences=False",
+        ),
+        (
+            lambda: v.check_keys({"b": 1, "Wx": 2}, "params", ["Wx", "Wh"]),
+            ValueError,
+            "params: expected a 'Wh' entry, got keys ['Wx', 'b']",
+        ),
+        (
+            lambda: v.check_keys([("Wx", 1)], "params", ["Wx"]),
+            TypeError,
+            "params: expected Mapping, got list",
+        ),
+        (
+            lambda: v.check_array([[1.0, -2.0]], "counts", "C,2", low=0),
+            ValueError,
+            "counts: expected values >= 0, got -2.0 at index (0, 1)",
+        ),
+        (
+            lambda: v.check_array(z(3), "b", "2,3H", hint="the bias for reset_after=True"),
+            ValueError,
+            "b: expected a 2-D array of shape (2, 3H) (the bias for reset_after=True), "
+            "got a 1-D array of shape (3,)",
+        ),
+        (
+            lambda: v.check_array(np.arange(3), "x", None, in_place=True),
+            TypeError,
+            "x: expected a float NumPy array (it is changed in place), got ndarray of dtype int64",
+        ),
+        (
+            lambda: v.check_array(["a"], "grads[0]", None),
+            TypeError,
+            "grads[0]: expected a numeric array, got dtype <U1",
+        ),
+        (
+            lambda: v.check_number(np.array(True), "value"),
+            TypeError,
+            "value: expected a real number, got ndarray",
+        ),
+        (
+            lambda: v.check_number(np.array([1.0]), "value"),
+            TypeError,
+            "value: expected a real number, got ndarray",
+        ),
+    ],
+)
+def test_general_helpers_name_the_argument_what_was_expected_and_what_came(call, error, message):
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        call()
+
+
+def test_general_helpers_return_the_checked_value():
+    assert (
+        v.check_int(np.int64(3), "t", low=1, high=3) == 3
+        and type(v.check_int(np.int64(3), "t")) is int
+    )
+    assert v.check_int(None, "highlight", low=1, allow_none=True) is None
+    assert v.check_sequence((1, 2), "units", length=2) == [1, 2]
+    assert v.check_string("t.x", "name", pattern=r"\S+") == "t.x"
+    assert v.check_same_shape([1, 2], "b", z(2), "a").tolist() == [1, 2]
+    assert v.check_labels([[0, 2]], "ids", 3).dtype.kind == "i"
+    assert v.check_distribution([[0.25, 0.75]], "p", "N,V").shape == (1, 2)
+    assert v.check_setting({"built": True}, "layer", "built", True) is True
+    assert v.check_setting(object(), "layer", "activation", abs, missing=abs) is abs
+    x = np.ones(3)
+    assert v.check_array(x, "x", None, in_place=True) is x  # never copied: the caller changes it
+    assert v.check_array([1, 2, 3], "x", None).dtype == np.float64
+    assert v.check_number(np.array(0.5), "value") == 0.5  # a 0-D array, as Keras losses come
+
+
+def test_argument_type_error_is_a_type_error_and_a_value_error():
+    """Wrong containers and wrong seed types keep the ValueError their entry points always raised."""
+    for call in (
+        lambda: v.check_sequence("bisect", "modules", what="module names"),
+        lambda: v.check_sequence(4, "units", what="layer sizes"),
+        lambda: v.check_seed(1.5),
+        lambda: v.check_seed("0"),
+    ):
+        with pytest.raises(v.ArgumentTypeError) as info:
+            call()
+        assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+    with pytest.raises(TypeError) as info:  # the other helpers raise a plain TypeError
+        v.check_int(1.5, "n")
+    assert not isinstance(info.value, ValueError)
+
+
+NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=NAMES,
+    low=st.integers(-50, 50),
+    span=st.integers(0, 50),
+    value=st.integers(-200, 200),
+    what=st.sampled_from(["integer", "time step", "hidden unit", "number of steps"]),
+)
+def test_check_int_accepts_every_value_in_range_and_names_the_argument_otherwise(
+    name, low, span, value, what
+):
+    high = low + span
+    if low <= value <= high:
+        assert v.check_int(value, name, low=low, high=high, what=what) == value
+    else:
+        with pytest.raises(ValueError) as info:
+            v.check_int(value, name, low=low, high=high, what=what)
+        message = str(info.value)
+        assert message.startswith(f"{name}: expected ") and message.endswith(f", got {value}")
+        assert f"{low}..{high}" in message and what in message
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    name=NAMES,
+    value=st.one_of(
+        st.floats(allow_nan=True),
+        st.booleans(),
+        st.text(max_size=5),
+        st.none(),
+        st.lists(st.integers()),
+    ),
+)
+def test_check_int_rejects_every_non_integer_with_a_type_error_naming_the_argument(name, value):
+    with pytest.raises(
+        TypeError, match="^" + re.escape(f"{name}: expected a positive integer, got ")
+    ):
+        v.check_int(value, name, low=1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=NAMES, items=st.lists(st.integers(), max_size=6), length=st.integers(0, 6))
+def test_check_sequence_accepts_the_right_length_and_names_the_argument_otherwise(
+    name, items, length
+):
+    if len(items) == length:
+        assert v.check_sequence(tuple(items), name, length=length) == items
+    else:
+        with pytest.raises(
+            ValueError,
+            match="^" + re.escape(f"{name}: expected {length} items, got {len(items)}") + "$",
+        ):
+            v.check_sequence(items, name, length=length)
