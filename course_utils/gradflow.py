@@ -197,6 +197,7 @@ def plot_gradient_flow(
         ax.plot([], [], "k--", lw=0.8, alpha=0.6, label=r"bound $\rho^k$")
     ax.set_xlabel(r"distance $k = T - t$")
     ax.set_ylabel(r"$\|\partial h^{(T)} / \partial h^{(t)}\|_2$")
-    ax.legend(fontsize=8)
+    # beside the axes, not on them: inside, it covers the bound line (top left at rho > 1, bottom left below)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     ax.grid(True, which="major", alpha=0.3)
     return ax

@@ -14,13 +14,23 @@ import matplotlib.pyplot as plt
 
 from course_utils import style
 
-__all__ = ["figure_png", "show_figure"]
+__all__ = ["FIGURE_DPI", "FIGURE_WIDTH", "explorer_axes", "figure_png", "show_figure"]
+
+# One size and one resolution for every explorer: 8 inches wide at 100 dpi is an 800-pixel image, shown at its
+# own size (not stretched, not shrunk) in JupyterLab's 1000-pixel-wide notebook column and on Colab.
+FIGURE_WIDTH = 8.0
+FIGURE_DPI = 100
+
+
+def explorer_axes(height: float = 3.4) -> tuple[Any, Any]:
+    """A new ``(figure, axes)`` of the explorers' common width, ``height`` inches tall."""
+    return plt.subplots(figsize=(FIGURE_WIDTH, height))
 
 
 def figure_png(fig: Any) -> bytes:
-    """The PNG bytes of a matplotlib figure (what the explorers show)."""
+    """The PNG bytes of a matplotlib figure (what the explorers show), at the explorers' common dpi."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     return buffer.getvalue()
 
 

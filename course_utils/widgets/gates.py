@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from .. import reference as ref
 from ..diagrams.cells import GATE_COLORS
 from ..validation import check_array, check_int, check_positive_int
-from ._display import figure_png
+from ._display import explorer_axes, figure_png
 
 __all__ = ["GateTraces", "explore", "gate_traces", "plot_gates", "pulse", "toy_lstm"]
 
@@ -156,7 +156,7 @@ def explore(T: int = 40) -> Any:
     def redraw(change: Any = None) -> None:
         x = pulse(T, int(at.value))
         traces = gate_traces(x, **toy_lstm(float(forget.value), float(inp.value)))
-        fig, ax = plt.subplots(figsize=(8, 3.2))
+        fig, ax = explorer_axes()
         plot_gates(traces, x=x, ax=ax)
         ax.set_title(
             f"forget bias {forget.value:+.1f}: c(t) keeps {traces.f[0, 0]:.3f} of itself per step"

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 
 from ..gradflow import ACTIVATIONS, jacobian_norms, plot_gradient_flow, scaled_orthogonal
 from ..validation import check_choice, check_positive_int
-from ._display import show_figure
+from ._display import explorer_axes, show_figure
 
 __all__ = ["explore", "show"]
 
@@ -45,7 +45,10 @@ def show(
     Wh = scaled_orthogonal(H, rho, seed=seed)
     norms = jacobian_norms(Wh, steps, activation=activation, seed=seed)
     ax = plot_gradient_flow({rf"{activation}, $\rho$ = {rho:.2f}": norms}, rhos=[rho], ax=ax)
-    low = max(float(np.min(norms[norms > 0], initial=1e-300)), 1e-30)
+    positive = norms[norms > 0]
+    low = max(
+        float(positive.min()) if positive.size else 1e-30, 1e-30
+    )  # lowest curve point, floored
     ax.set_ylim(min(low, 1e-3) / 2, max(float(norms.max()), rho**steps, 10.0) * 2)
     ax.set_title(
         rf"after {steps} steps the gradient is scaled by {norms[-1]:.2g} (bound {rho**steps:.2g})",
@@ -75,7 +78,8 @@ def explore(H: int = 32, steps: int = 50, *, rho: float = 0.9, activation: str =
 
     def redraw(change: Any = None) -> None:
         rho_now, act_now = float(rho_slider.value), str(act_menu.value)
-        fig = show(rho_now, act_now, H=H, steps=steps).figure
+        fig, ax = explorer_axes()
+        show(rho_now, act_now, H=H, steps=steps, ax=ax)
         show_figure(output, fig, f"<rho {rho_now:.2f}, {act_now}>")
         box.drawn = (rho_now, act_now)
 

@@ -23,7 +23,7 @@ from matplotlib.axes import Axes
 
 from ..textgen import CharVocab, NextDistribution, apply_temperature, generate
 from ..validation import check_string
-from ._display import show_figure
+from ._display import explorer_axes, show_figure
 
 __all__ = ["continuation", "draw_temperature", "explorer", "next_char_table"]
 
@@ -147,7 +147,7 @@ def explorer(
     def redraw(change: Any = None) -> None:
         tau = float(slider.value)
         ax, text = draw_temperature(
-            next_distribution, vocab, prompt, tau, n_chars=n_chars, seed=seed
+            next_distribution, vocab, prompt, tau, n_chars=n_chars, seed=seed, ax=explorer_axes()[1]
         )
         sampled = {"output_type": "stream", "name": "stdout", "text": prompt + text + "\n"}
         show_figure(output, ax.figure, f"<temperature {tau:.1f}>", sampled)

@@ -29,8 +29,7 @@ from .. import reference as ref
 from ..diagrams.unrolled import HIGHLIGHT_COLOR, unrolled
 from ..gradflow import scale_spectral_radius
 from ..validation import check_int, check_positive_int, check_sequence
-from ._display import figure_png as figure_png  # re-exported: widgets.temperature imports it here
-from ._display import show_figure
+from ._display import FIGURE_WIDTH, show_figure
 
 __all__ = [
     "ExplorerSetup",
@@ -125,7 +124,7 @@ def draw_state(
     h = hidden_states(setup, rho)  # (T, H)
     norms = np.linalg.norm(h, axis=1)  # (T,)
     if ax is None:
-        fig = plt.figure(figsize=(9, 5.6))
+        fig = plt.figure(figsize=(FIGURE_WIDTH, 5.6))
         grid = fig.add_gridspec(3, 1, height_ratios=[1.2, 1.1, 1.0], hspace=0.45)
         axes = [fig.add_subplot(grid[i]) for i in range(3)]
     else:
