@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..activations import sigmoid as _sigmoid
 from ..validation import check_array, check_bool, check_instance, check_mask
-from ._activations import sigmoid as _sigmoid
 from ._sequence import carry, masked, windows
 
 __all__ = [
