@@ -19,13 +19,13 @@ What lives here, all batch-first (``x (N, T, D)``, states ``(N, T, H)``, initial
   the end of the sequence (why long spans stay hard even for deep stacks).
 - :func:`layer_norm_rnn_forward` and :func:`layer_norm_simple_rnn_cell`: layer normalisation inside the
   recurrence, in NumPy and as a Keras cell with the same weights.
-- :func:`build_stacked_rnn`: the course's one Keras stack builder (``forecasting.build_forecaster`` uses
-  it too), sequence-to-vector or, with ``every_step``, sequence-to-sequence, with dropout between layers,
-  recurrent dropout, layer normalisation and residual connections as options;
-  :func:`stacked_rnn_param_count` counts its weights.
+- The Keras stack itself is :func:`course_utils.models.build_stacked_rnn` (sequence-to-vector or, with
+  ``every_step``, sequence-to-sequence, with dropout between layers, recurrent dropout, layer
+  normalisation and residual connections as options); :func:`course_utils.models.param_count` counts its
+  weights and :func:`course_utils.curves.plot_curves` draws its learning curves.
 - Distributing a stack over devices (``MirroredStrategy``, one layer per device) lives in
   :mod:`course_utils.distribute`.
-- :func:`plot_learning_curves` and :func:`plot_gradient_by_lag`: figures (``ax=None``, return the axes).
+- :func:`plot_gradient_by_lag`: a figure (``ax=None``, returns the axes).
   The diagram of the stack unrolled through time is :func:`course_utils.diagrams.stack.draw_stack`.
 
 TensorFlow/Keras are imported only inside the functions that need them, so the NumPy parts work without.
@@ -33,7 +33,6 @@ TensorFlow/Keras are imported only inside the functions that need them, so the N
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,24 +40,19 @@ from typing import Any
 import numpy as np
 
 from . import reference as ref
-from .validation import check_array, check_bool, check_choice, check_instance, check_positive_int
+from .validation import check_array, check_bool, check_instance, check_positive_int
 
 __all__ = [
     "LayerNormRNNCache",
     "StackCache",
-    "build_stacked_rnn",
     "gradient_norm_by_lag",
     "layer_norm_rnn_forward",
     "layer_norm_simple_rnn_cell",
     "plot_gradient_by_lag",
-    "plot_learning_curves",
     "stack_params_from_keras",
     "stack_rnn_backward",
     "stack_rnn_forward",
-    "stacked_rnn_param_count",
 ]
-
-CELLS = ("simple_rnn", "lstm", "gru")  # the built-in Keras cells build_stacked_rnn can stack
 
 
 # --------------------------------------------------------------------------------------------------
@@ -299,67 +293,6 @@ def layer_norm_rnn_forward(
     return h, LayerNormRNNCache(x=x, h0=h0, z=z, z_hat=z_hat, h=h)
 
 
-@functools.cache
-def _layer_norm_cell_class() -> type:
-    """Define (once) the Keras cell; deferred so that importing this module does not import Keras."""
-    import keras
-    from keras import ops
-
-    @keras.saving.register_keras_serializable(package="course_utils")
-    class LayerNormSimpleRNNCell(keras.layers.Layer):
-        """``h(t) = tanh(LayerNorm(x(t) Wx + h(t-1) Wh))``; weights ``kernel`` (D, H),
-        ``recurrent_kernel`` (H, H) and the layer norm's ``gamma``/``beta`` (H,). Wrap in ``keras.layers.RNN``."""
-
-        def __init__(
-            self,
-            units: int,
-            epsilon: float = 1e-3,
-            kernel_initializer: Any = "glorot_uniform",
-            recurrent_initializer: Any = "orthogonal",
-            **kwargs: Any,
-        ) -> None:
-            super().__init__(**kwargs)
-            self.units = units
-            self.epsilon = epsilon
-            self.kernel_initializer = keras.initializers.get(kernel_initializer)
-            self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
-            self.state_size = units
-            self.output_size = units
-            self.layer_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="layer_norm")
-
-        def build(self, input_shape: tuple) -> None:
-            self.kernel = self.add_weight(
-                shape=(input_shape[-1], self.units),
-                initializer=self.kernel_initializer,
-                name="kernel",
-            )
-            self.recurrent_kernel = self.add_weight(
-                shape=(self.units, self.units),
-                initializer=self.recurrent_initializer,
-                name="recurrent_kernel",
-            )
-            self.layer_norm.build((None, self.units))
-            self.built = True
-
-        def call(self, inputs: Any, states: Any, training: bool = False) -> tuple[Any, list[Any]]:
-            h_prev = states[0] if isinstance(states, (list, tuple)) else states
-            # (N, H) summed inputs, then normalised over the H units
-            z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
-            h = ops.tanh(self.layer_norm(z))
-            return h, [h]
-
-        def get_config(self) -> dict[str, Any]:
-            return {
-                **super().get_config(),
-                "units": self.units,
-                "epsilon": self.epsilon,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
-            }
-
-    return LayerNormSimpleRNNCell
-
-
 def layer_norm_simple_rnn_cell(
     units: int,
     *,
@@ -368,14 +301,17 @@ def layer_norm_simple_rnn_cell(
     recurrent_initializer: Any = "orthogonal",
     name: str | None = None,
 ) -> Any:
-    """A Keras cell computing :func:`layer_norm_rnn_forward`'s step; use it as ``keras.layers.RNN(cell)``.
+    """A :class:`course_utils.layers.LayerNormSimpleRNNCell` computing :func:`layer_norm_rnn_forward`'s
+    step, with its arguments checked; use it as ``keras.layers.RNN(cell)``.
 
     Its weights map to the NumPy function as ``Wx = cell.kernel``, ``Wh = cell.recurrent_kernel``,
     ``gamma = cell.layer_norm.gamma``, ``beta = cell.layer_norm.beta``. The initialisers are Keras'
     (names or objects; pass seeded ones for reproducible weights).
     """
     units = check_positive_int(units, "units")
-    return _layer_norm_cell_class()(
+    from .layers import LayerNormSimpleRNNCell
+
+    return LayerNormSimpleRNNCell(
         units,
         epsilon=epsilon,
         kernel_initializer=kernel_initializer,
@@ -385,250 +321,8 @@ def layer_norm_simple_rnn_cell(
 
 
 # --------------------------------------------------------------------------------------------------
-# Keras: stacked model builder
-# --------------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _last_step_class() -> type:
-    import keras
-
-    @keras.saving.register_keras_serializable(package="course_utils")
-    class LastStep(keras.layers.Layer):
-        """(N, T, H) -> (N, H): the state at the last time step."""
-
-        def call(self, inputs: Any) -> Any:
-            return inputs[:, -1, :]
-
-        def compute_output_shape(self, input_shape: tuple) -> tuple:
-            return (input_shape[0], input_shape[2])
-
-    return LastStep
-
-
-def _check_rate(value: float, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.floating))
-        or not 0.0 <= value < 1.0
-    ):
-        raise ValueError(f"{name}: expected a rate in [0, 1), got {value!r}")
-    return float(value)
-
-
-def build_stacked_rnn(
-    input_shape: tuple[int | None, int],
-    units: Sequence[int] = (32, 32),
-    *,
-    outputs: int = 1,
-    cell: str = "simple_rnn",
-    every_step: bool = False,
-    dropout: float = 0.0,
-    recurrent_dropout: float = 0.0,
-    layer_norm: bool = False,
-    residual: bool = False,
-    seed: int | None = 0,
-    name: str | None = None,
-) -> Any:
-    """A Keras deep RNN: L recurrent layers, then ``Dense(outputs)`` on the top layer's last state.
-
-    Every recurrent layer but the last has ``return_sequences=True`` so the next one gets a whole sequence;
-    the last returns only its final state (sequence-to-vector): inputs ``(N, T, D)``, outputs
-    ``(N, outputs)``. With ``every_step=True`` the last layer returns its whole sequence too and the head
-    is applied at every step (sequence-to-sequence): outputs ``(N, T, outputs)``. One layer (``units`` of
-    length 1) is a plain recurrent layer with a dense head.
-
-    Args:
-        input_shape: ``(T, D)``; T may be None for any length.
-        units: H_l of each recurrent layer, bottom first (its length is the depth L).
-        outputs: size of the dense head (e.g. the forecast horizon).
-        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
-        every_step: apply the head after every step instead of only the last.
-        dropout: rate of dropout *between* layers (after each recurrent layer, before the next one and the
-            head). On a sequence the mask is the same at every time step (``noise_shape (N, 1, H)``), as
-            Keras' own ``dropout=`` argument does for a layer's inputs.
-        recurrent_dropout: rate of dropout on ``h(t-1)`` inside each cell (Keras' ``recurrent_dropout``).
-        layer_norm: use :func:`layer_norm_simple_rnn_cell` (only with ``cell="simple_rnn"``, no
-            recurrent dropout).
-        residual: add each layer's input to its output for every layer above the first (equal units).
-        seed: seeds every initialiser and dropout mask explicitly (layer l's kernel ``seed + 2l``, its
-            recurrent kernel ``seed + 2l + 1``, the head ``seed + 2L``), so the same seed gives the same
-            model without touching the global random state; None leaves them to Keras' global state.
-        name: model name.
-
-    Returns:
-        An uncompiled ``keras.Model``.
-    """
-    import keras
-
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-        raise ValueError(f"input_shape: expected (T, D), got {input_shape!r}")
-    d_in = check_positive_int(input_shape[1], "input_shape[1] (D)")
-    if isinstance(units, (int, np.integer)) or len(units) == 0:
-        raise ValueError(f"units: expected a non-empty list of layer sizes, got {units!r}")
-    sizes = [d_in] + [check_positive_int(u, f"units[{i}]") for i, u in enumerate(units)]
-    outputs = check_positive_int(outputs, "outputs")
-    check_choice(cell, "cell", CELLS)
-    every_step = check_bool(every_step, "every_step")
-    dropout = _check_rate(dropout, "dropout")
-    recurrent_dropout = _check_rate(recurrent_dropout, "recurrent_dropout")
-    if layer_norm and cell != "simple_rnn":
-        raise ValueError(f"layer_norm: supported with cell='simple_rnn' only, got cell={cell!r}")
-    if layer_norm and recurrent_dropout:
-        raise ValueError(
-            "layer_norm: the layer-norm cell has no recurrent dropout; set recurrent_dropout=0"
-        )
-    layer_norm = check_bool(layer_norm, "layer_norm")
-    flags = _residual_flags(check_bool(residual, "residual"), sizes)
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
-    ):
-        raise ValueError(f"seed: expected a non-negative integer or None, got {seed!r}")
-
-    def seeded(offset: int) -> int | None:
-        return None if seed is None else seed + offset
-
-    def initialisers(index: int) -> dict[str, Any]:
-        if seed is None:
-            return {}
-        return {
-            "kernel_initializer": keras.initializers.GlorotUniform(seed=seeded(2 * index)),
-            "recurrent_initializer": keras.initializers.Orthogonal(seed=seeded(2 * index + 1)),
-        }
-
-    def recurrent(h: int, return_sequences: bool, index: int) -> Any:
-        layer_name = f"{cell}_{index + 1}"
-        if layer_norm:
-            return keras.layers.RNN(
-                layer_norm_simple_rnn_cell(h, **initialisers(index)),
-                return_sequences=return_sequences,
-                name=f"ln_{layer_name}",
-            )
-        kind = {
-            "simple_rnn": keras.layers.SimpleRNN,
-            "lstm": keras.layers.LSTM,
-            "gru": keras.layers.GRU,
-        }[cell]
-        return kind(
-            h,
-            return_sequences=return_sequences,
-            recurrent_dropout=recurrent_dropout,
-            seed=seeded(index),
-            name=layer_name,
-            **initialisers(index),
-        )
-
-    inputs = keras.Input(shape=tuple(input_shape), name="x")
-    seq = inputs
-    depth = len(sizes) - 1
-    for i in range(depth):
-        last = i == depth - 1
-        # A residual top layer returns its sequence so that its input can be added step by step.
-        out = recurrent(sizes[i + 1], return_sequences=not last or every_step or flags[i], index=i)(
-            seq
-        )
-        if flags[i]:
-            out = keras.layers.Add(name=f"residual_{i + 1}")([seq, out])
-            if last and not every_step:
-                out = _last_step_class()(name="last_step")(out)
-        if dropout:
-            on_sequence = not last or every_step
-            drop = keras.layers.Dropout(
-                dropout,
-                noise_shape=(None, 1, sizes[i + 1]) if on_sequence else None,
-                seed=seeded(i),
-                name=f"dropout_{i + 1}",
-            )
-            out = drop(out)
-        seq = out
-    head_init = (
-        {}
-        if seed is None
-        else {"kernel_initializer": keras.initializers.GlorotUniform(seed=seeded(2 * depth))}
-    )
-    head = keras.layers.Dense(outputs, name="head", **head_init)(seq)
-    return keras.Model(inputs, head, name=name or f"deep_{cell}_{depth}")
-
-
-def stacked_rnn_param_count(d_in: int, units: Sequence[int], outputs: int = 1) -> int:
-    """Weights of a SimpleRNN stack plus its dense head: ``sum_l (D_l H_l + H_l^2 + H_l) + H_L * O + O``.
-
-    >>> stacked_rnn_param_count(1, [20, 20], 1)
-    1281
-    """
-    d = check_positive_int(d_in, "d_in")
-    total = 0
-    for i, h in enumerate(units):
-        h = check_positive_int(h, f"units[{i}]")
-        total += d * h + h * h + h
-        d = h
-    o = check_positive_int(outputs, "outputs")
-    return total + d * o + o
-
-
-# --------------------------------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------------------------------
-
-
-def _history_dict(history: Any) -> Mapping[str, Sequence[float]]:
-    data = getattr(history, "history", history)
-    if not isinstance(data, Mapping):
-        raise TypeError(
-            f"histories: expected Keras History objects or dicts of lists, got {type(history).__name__}"
-        )
-    return data
-
-
-def plot_learning_curves(
-    histories: Mapping[str, Any],
-    *,
-    metric: str = "loss",
-    ax: Any = None,
-    logy: bool = True,
-) -> Any:
-    """Training (solid) and validation (dashed) curves of several runs on one axes, one colour per run.
-
-    Args:
-        histories: label -> Keras ``History`` (or its ``.history`` dict) with ``metric`` and ``val_<metric>``.
-        metric: the key to plot, e.g. ``"loss"``.
-        ax: matplotlib axes to draw on; a new figure when None.
-        logy: logarithmic y axis.
-
-    Returns:
-        The axes.
-    """
-    import matplotlib.pyplot as plt
-
-    curves = {}
-    for label, history in histories.items():
-        data = _history_dict(history)
-        if metric not in data:
-            raise ValueError(
-                f"histories[{label!r}]: expected key {metric!r}, got keys {sorted(data)}"
-            )
-        curves[label] = (np.asarray(data[metric]), np.asarray(data.get(f"val_{metric}", [])))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    for i, (label, (train, val)) in enumerate(curves.items()):
-        colour = f"C{i}"
-        epochs = np.arange(1, len(train) + 1)
-        ax.plot(epochs, train, color=colour, linestyle="-", label=f"{label}: train")
-        if val.size:
-            ax.plot(
-                np.arange(1, len(val) + 1),
-                val,
-                color=colour,
-                linestyle="--",
-                label=f"{label}: validation",
-            )
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(metric)
-    ax.legend(fontsize="small")
-    ax.grid(alpha=0.3)
-    return ax
 
 
 def plot_gradient_by_lag(norms: Mapping[str, np.ndarray], *, ax: Any = None) -> Any:

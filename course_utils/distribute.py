@@ -304,7 +304,7 @@ def build_layer_per_device_rnn(
 ) -> Any:
     """A SimpleRNN stack with one layer per device, then ``Dense(outputs)`` on the top layer's last state.
 
-    The same architecture as ``deep.build_stacked_rnn(input_shape, units, outputs=outputs)`` (and the same
+    The same architecture as ``models.build_stacked_rnn(input_shape, units, outputs=outputs)`` (and the same
     order of weights, so ``model.set_weights(stacked.get_weights())`` transplants them), but layer ``l`` is
     built and run under ``tf.device(device_names[l])``; the head sits with the top layer. With
     ``unroll=True`` every time step is its own operation, so layer ``l + 1`` can start on step ``t`` as

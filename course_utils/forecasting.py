@@ -17,7 +17,8 @@ Two ways to forecast ``n_out`` steps:
 * **direct**: one model outputs the whole vector ``(x(T+1), ..., x(T+n_out))`` at once.
 
 Baselines come first: the naive forecast repeats the last value, and the linear forecast is the
-least-squares fit of the next values on the whole window (closed form, no training loop).
+least-squares fit of the next values on the whole window (closed form, no training loop). The Keras
+forecaster is :func:`course_utils.models.build_forecaster`.
 """
 
 from __future__ import annotations
@@ -28,13 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from .deep import CELLS, build_stacked_rnn
-from .validation import check_array, check_choice, check_positive_int
+from .validation import check_array, check_positive_int
 
 __all__ = [
     "LinearForecaster",
     "SeriesSplit",
-    "build_forecaster",
     "fit_linear",
     "forecast_direct",
     "forecast_iterative",
@@ -48,9 +47,6 @@ __all__ = [
     "split_series",
     "split_window",
 ]
-
-KINDS = ("simple", "deep")
-
 
 # --- data handling -----------------------------------------------------------------------------------
 
@@ -112,7 +108,7 @@ def sequence_targets(series: np.ndarray, n_in: int, n_out: int = 1) -> np.ndarra
     """Targets for training at every step: after each input step t, the next ``n_out`` values.
 
     ``y[n, t, k] = series[n, t + 1 + k, 0]`` for ``t < n_in``: shape ``(N, n_in, n_out)``. A model built with
-    ``build_forecaster(..., every_step=True)`` learns from all ``n_in`` positions of a window instead of only
+    ``models.build_forecaster(..., every_step=True)`` learns from all ``n_in`` positions of a window instead of only
     the last one, which gives it ``n_in`` times more error signal per series.
 
     >>> sequence_targets(np.arange(6.0).reshape(1, 6, 1), n_in=3, n_out=2)[0].tolist()
@@ -178,71 +174,7 @@ def fit_linear(x: np.ndarray, y: np.ndarray, *, ridge: float = 1e-6) -> LinearFo
     return LinearForecaster(weights=coef[:-1], bias=coef[-1])
 
 
-# --- Keras forecasters -------------------------------------------------------------------------------
-
-
-def build_forecaster(
-    kind: str = "simple",
-    *,
-    units: int = 20,
-    n_out: int = 1,
-    n_layers: int = 2,
-    cell: str = "simple_rnn",
-    learning_rate: Any = 1e-2,
-    every_step: bool = False,
-    seed: int | None = 0,
-) -> Any:
-    """A compiled Keras forecaster mapping windows ``(N, T, 1)`` (any T) to forecasts ``(N, n_out)``.
-
-    ``kind="simple"``: one recurrent layer of ``units`` cells, its last state ``(N, H)`` into a linear
-    ``Dense(n_out)``. ``kind="deep"``: ``n_layers`` stacked recurrent layers (all but the last return the
-    whole sequence ``(N, T, H)``), then ``Dense(n_out)``. Both are built by
-    :func:`course_utils.deep.build_stacked_rnn` and compiled with Adam and the mean squared error.
-
-    With ``every_step=True`` the last recurrent layer also returns its whole sequence and the ``Dense``
-    layer is applied at every step, so the model maps ``(N, T, 1)`` to ``(N, T, n_out)``: a forecast after
-    every input step. Train it on :func:`sequence_targets`; :func:`forecast_direct` and
-    :func:`forecast_iterative` use the forecast after the last step, ``(N, n_out)``.
-
-    Args:
-        kind: ``"simple"`` or ``"deep"``.
-        units: H, cells per recurrent layer.
-        n_out: outputs: 1 for one step ahead, e.g. 10 for a direct 10-step forecast.
-        n_layers: recurrent layers of a deep model (at least 2); ignored for ``"simple"``.
-        cell: ``"simple_rnn"`` (SimpleRNN), ``"lstm"`` or ``"gru"``.
-        learning_rate: Adam's step size, or a ``keras.optimizers.schedules.LearningRateSchedule``.
-        every_step: forecast after every input step (sequence-to-sequence training), see above.
-        seed: seeds every initialiser so the same seed gives the same starting weights; None for Keras'
-            global random state.
-    """
-    check_choice(kind, "kind", KINDS)
-    check_choice(cell, "cell", CELLS)
-    units = check_positive_int(units, "units")
-    n_out = check_positive_int(n_out, "n_out")
-    n_layers = check_positive_int(n_layers, "n_layers")
-    if kind == "deep" and n_layers < 2:
-        raise ValueError(f"n_layers: expected at least 2 for kind='deep', got {n_layers}")
-    if isinstance(learning_rate, (int, float)) and not (
-        np.isfinite(learning_rate) and learning_rate > 0
-    ):
-        raise ValueError(
-            f"learning_rate: expected a positive number or a schedule, got {learning_rate!r}"
-        )
-    import keras
-
-    depth = 1 if kind == "simple" else n_layers
-    suffix = "_every_step" if every_step else ""
-    model = build_stacked_rnn(
-        (None, 1),
-        [units] * depth,
-        outputs=n_out,
-        cell=cell,
-        every_step=every_step,
-        seed=seed,
-        name=f"{kind}_{cell}_{n_out}_out{suffix}",
-    )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
-    return model
+# --- forecasting with a model ------------------------------------------------------------------------
 
 
 def _predict_fn(model: Any) -> Callable[[np.ndarray], np.ndarray]:

@@ -16,8 +16,9 @@ Parameter counts of one recurrent layer with ``H`` units on ``D`` inputs (Keras'
     GRU, reset_after=False 3 H (D + H + 1)       Wx (D, 3H), Wh (H, 3H), b (3H,)    gates z, r, h
     GRU, reset_after=True  3 H (D + H + 2)       Wx (D, 3H), Wh (H, 3H), b (2, 3H)
 
-:func:`units_for_budget` inverts these, so that models of different cells get (nearly) the same number of
-weights; :func:`run_long_lag` trains one model and returns a :class:`LongLagResult`, and
+:func:`course_utils.models.param_count` computes these; :func:`units_for_budget` inverts them, so that
+models of different cells get (nearly) the same number of weights (each built by
+:func:`course_utils.models.build_cell_model`); :func:`run_long_lag` trains one model and returns a :class:`LongLagResult`, and
 :func:`sweep_long_lag` trains one per learning rate and returns a :class:`LongLagSweep`.
 TensorFlow/Keras is imported only when a model is built, so the formulas work without it.
 """
@@ -25,7 +26,6 @@ TensorFlow/Keras is imported only when a model is built, so the formulas work wi
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ import numpy as np
 
 from . import reference as ref
 from .data.memory import ADDING_BASELINE_MSE, ADDING_HALF_MSE, adding_problem
+from .models import GATES, KERAS_CELLS, build_cell_model, param_count
 from .validation import check_array, check_choice, check_positive_int
 
 if TYPE_CHECKING:
@@ -44,10 +45,7 @@ __all__ = [
     "LEARNING_RATES",
     "LongLagResult",
     "LongLagSweep",
-    "build_model",
     "gradient_norm_by_lag",
-    "param_count",
-    "plot_curves",
     "plot_sweeps",
     "run_long_lag",
     "sweep_long_lag",
@@ -55,37 +53,15 @@ __all__ = [
 ]
 
 #: The recurrent cells compared, by their Keras layer names.
-CELLS = ("SimpleRNN", "LSTM", "GRU")
-_GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+CELLS = KERAS_CELLS
 #: The learning rates of :func:`sweep_long_lag`, largest first: Adam's 1e-3 default up to ten times more.
 LEARNING_RATES = (1e-2, 3e-3, 1e-3)
 # Colour (Okabe-Ito, safe for colour-blind readers) and marker of each cell in the figures.
 _STYLES = {"SimpleRNN": ("#555555", "o"), "LSTM": ("#0072B2", "s"), "GRU": ("#D55E00", "^")}
 
 
-def param_count(cell: str, units: int, input_dim: int, *, reset_after: bool = True) -> int:
-    """Number of weights in one recurrent layer (kernel, recurrent kernel and bias), as Keras counts them.
-
-    Args:
-        cell: ``"SimpleRNN"``, ``"LSTM"`` or ``"GRU"``.
-        units: hidden units H.
-        input_dim: input features D.
-        reset_after: GRU only: Keras' default ``True`` has two bias rows ``(2, 3H)``.
-
-    >>> [param_count(c, 10, 3) for c in CELLS]
-    [140, 560, 450]
-    >>> param_count("GRU", 10, 3, reset_after=False)
-    420
-    """
-    check_choice(cell, "cell", CELLS)
-    H = check_positive_int(units, "units")
-    D = check_positive_int(input_dim, "input_dim")
-    bias_rows = 2 if (cell == "GRU" and reset_after) else 1
-    return _GATES[cell] * H * (D + H + bias_rows)
-
-
 def units_for_budget(cell: str, budget: int, input_dim: int, *, reset_after: bool = True) -> int:
-    """The number of units whose :func:`param_count` is nearest to ``budget`` (ties go to more units).
+    """The number of units whose :func:`course_utils.models.param_count` is nearest to ``budget`` (ties go to more units).
 
     >>> budget = param_count("LSTM", 16, 2)
     >>> budget, units_for_budget("SimpleRNN", budget, 2), units_for_budget("GRU", budget, 2)
@@ -95,32 +71,13 @@ def units_for_budget(cell: str, budget: int, input_dim: int, *, reset_after: boo
     budget = check_positive_int(budget, "budget")
     D = check_positive_int(input_dim, "input_dim")
     # Solve g H^2 + g (D + rows) H = budget for H, then compare the two integers around the root.
-    g = _GATES[cell]
+    g = GATES[cell]
     rows = 2 if (cell == "GRU" and reset_after) else 1
     root = (-(D + rows) + math.sqrt((D + rows) ** 2 + 4 * budget / g)) / 2
     candidates = {max(1, math.floor(root)), max(1, math.ceil(root))}
     return min(
         candidates,
         key=lambda h: (abs(param_count(cell, h, D, reset_after=reset_after) - budget), -h),
-    )
-
-
-def build_model(cell: str, units: int, input_dim: int, *, seed: int = 0) -> Any:
-    """A ``keras.Sequential``: one recurrent layer of ``cell`` with ``units``, then ``Dense(1)``.
-
-    Input ``(N, T, D)`` with any T; output ``(N, 1)``: the prediction after the last step.
-    Keras' default initialisers are used (LSTM: forget-gate bias 1, ``unit_forget_bias=True``).
-    """
-    check_choice(cell, "cell", CELLS)
-    units = check_positive_int(units, "units")
-    input_dim = check_positive_int(input_dim, "input_dim")
-    import keras
-
-    keras.utils.set_random_seed(seed)
-    layer = getattr(keras.layers, cell)(units, name=cell.lower())
-    return keras.Sequential(
-        [keras.Input((None, input_dim)), layer, keras.layers.Dense(1, name="readout")],
-        name=f"{cell.lower()}_{units}",
     )
 
 
@@ -227,16 +184,24 @@ def _train(
     _check_rate(learning_rate, "learning_rate")
     import keras
 
+    from .layers import EpochClock
+
     data_seeds = np.random.default_rng(seed).integers(0, 2**31 - 1, size=3)
     x_train, y_train = adding_problem(n_train, T, seed=int(data_seeds[0]))
     x_val, y_val = adding_problem(n_test, T, seed=int(data_seeds[1]))
     x_test, y_test = adding_problem(n_test, T, seed=int(data_seeds[2]))
 
     units = units_for_budget(cell, budget, input_dim=2)
-    model = build_model(cell, units, input_dim=2, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss="mse")
+    keras.utils.set_random_seed(seed)  # the initial weights come from the global state, seeded here
+    model = build_cell_model(
+        cell,
+        units,
+        input_dim=2,
+        compile=True,
+        compile_kwargs={"optimizer": keras.optimizers.Adam(learning_rate, clipnorm=1.0)},
+    )
 
-    clock = _epoch_clock(x_val, y_val, float(target_mse), stop_at_target)
+    clock = EpochClock(x_val, y_val, float(target_mse), stop_at_target)
     model.fit(
         x_train,
         y_train,
@@ -427,40 +392,6 @@ def gradient_norm_by_lag(cell: str, x: np.ndarray, weights: dict[str, Any]) -> n
     return np.linalg.norm(dx, axis=2).mean(axis=0)[::-1].copy()  # (T,), lag 0 first
 
 
-def plot_curves(results: Sequence[LongLagResult], ax: Axes | None = None) -> Axes:
-    """Validation MSE per epoch of several runs (log scale), with the baseline and the target.
-
-    Args:
-        results: runs from :func:`run_long_lag` (the legend shows cell and T).
-        ax: axes to draw on; a new figure when None.
-
-    Returns:
-        The axes.
-    """
-    import matplotlib.pyplot as plt
-
-    if not results:
-        raise ValueError("results: expected at least one LongLagResult, got none")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
-    lags = sorted({r.T for r in results})
-    for r in results:
-        color, marker = _STYLES[r.cell]
-        dashes = "-" if r.T == lags[-1] else ":"
-        epochs = np.arange(1, len(r.val_mse) + 1)
-        ax.plot(
-            epochs, r.val_mse, dashes, color=color, marker=marker, ms=3, label=f"{r.cell}, T={r.T}"
-        )
-    first = results[0]
-    ax.axhline(first.baseline_mse, color="black", lw=0.8, ls="--", label="predict the mean")
-    ax.axhline(first.target_mse, color="#31a354", lw=0.8, ls="--", label="target")
-    ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("validation MSE")
-    ax.legend(fontsize=8, loc="center right", ncol=2)
-    return ax
-
-
 def plot_sweeps(sweeps: Sequence[LongLagSweep], ax: Axes | None = None) -> Axes:
     """Validation MSE per epoch of every run of several sweeps (log scale), the kept runs drawn bold.
 
@@ -506,33 +437,3 @@ def plot_sweeps(sweeps: Sequence[LongLagSweep], ax: Axes | None = None) -> Axes:
     ax.set_ylabel("validation MSE")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
-
-
-def _epoch_clock(x_val: np.ndarray, y_val: np.ndarray, target: float, stop: bool) -> Any:
-    """A Keras callback (defined here so this module imports without Keras) that times every epoch,
-    evaluates the validation MSE and stops training once it is below ``target`` (if ``stop``)."""
-    import keras
-
-    class EpochClock(keras.callbacks.Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.durations: list[float] = []
-            self.val_mse: list[float] = []
-            self.epoch_reached: int | None = None
-            self.seconds_reached: float | None = None
-            self._start = 0.0
-
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            mse = float(self.model.evaluate(x_val, y_val, batch_size=len(x_val), verbose=0))
-            self.durations.append(time.perf_counter() - self._start)
-            self.val_mse.append(mse)
-            if self.epoch_reached is None and mse < target:
-                self.epoch_reached = epoch + 1
-                self.seconds_reached = float(sum(self.durations))
-                if stop:
-                    self.model.stop_training = True
-
-    return EpochClock()

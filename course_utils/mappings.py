@@ -1,7 +1,9 @@
-"""Keras recipes for the four input/output mappings of a recurrent network (notebook 02, slides, assignments).
+"""The four input/output mappings of a recurrent network: baselines and figures (notebook 02, slides).
 
-Each builder returns an uncompiled ``keras.Model`` made of ``SimpleRNN`` layers, so the only difference
-between them is the mapping:
+The Keras recipe of each mapping is a builder in :mod:`course_utils.models` (:func:`~course_utils.models.
+seq2seq_model`, :func:`~course_utils.models.seq2vec_model`, :func:`~course_utils.models.vec2seq_model`,
+:func:`~course_utils.models.encoder_decoder_model`), each made of ``SimpleRNN`` layers, so the only
+difference between them is the mapping:
 
 ==================  =================================================================  ================
 mapping             Keras recipe                                                       shapes
@@ -17,133 +19,22 @@ encoder-decoder     encoder ``SimpleRNN(return_state=True)``; its final state is
 least-squares fit on the inputs (a window of recent steps, the whole sequence or the parameter vector), the
 yardstick the recurrent models are measured against next to each task's trivial baseline.
 :func:`plot_prediction` draws one sequence of a task with its target, trivial baseline and prediction.
-TensorFlow/Keras is imported inside the builders, so importing this module stays light.
+This module does not import TensorFlow.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
 from .data.signals import MappingTask
-from .validation import check_choice, check_positive_int
-
-if TYPE_CHECKING:  # pragma: no cover
-    import keras
+from .validation import check_positive_int
 
 __all__ = [
-    "encoder_decoder_model",
     "least_squares_baseline",
     "plot_prediction",
-    "seq2seq_model",
-    "seq2vec_model",
-    "vec2seq_model",
 ]
-
-
-def seq2seq_model(
-    steps: int | None, features: int, units: int = 32, outputs: int = 1
-) -> keras.Model:
-    """Sequence-to-sequence: an output at every step, ``(N, T, D) -> (N, T, O)``.
-
-    ``Dense`` applied to the 3-D ``(N, T, H)`` states acts on every step with the same weights.
-    ``steps`` may be None (any length).
-    """
-    import keras
-
-    features, units, outputs = (
-        check_positive_int(v, k)
-        for v, k in ((features, "features"), (units, "units"), (outputs, "outputs"))
-    )
-    inputs = keras.Input(shape=(steps, features), name="x")
-    h = keras.layers.SimpleRNN(units, return_sequences=True, name="rnn")(inputs)  # (N, T, H)
-    y = keras.layers.Dense(outputs, name="readout")(h)  # (N, T, O)
-    return keras.Model(inputs, y, name="seq2seq")
-
-
-def seq2vec_model(
-    steps: int | None,
-    features: int,
-    units: int = 32,
-    outputs: int = 3,
-    activation: str | None = "softmax",
-) -> keras.Model:
-    """Sequence-to-vector: only the last output, ``(N, T, D) -> (N, O)`` (class probabilities by default)."""
-    import keras
-
-    features, units, outputs = (
-        check_positive_int(v, k)
-        for v, k in ((features, "features"), (units, "units"), (outputs, "outputs"))
-    )
-    inputs = keras.Input(shape=(steps, features), name="x")
-    h_last = keras.layers.SimpleRNN(units, name="rnn")(inputs)  # (N, H): return_sequences=False
-    y = keras.layers.Dense(outputs, activation=activation, name="readout")(h_last)  # (N, O)
-    return keras.Model(inputs, y, name="seq2vec")
-
-
-def vec2seq_model(params: int, steps: int, units: int = 32, outputs: int = 1) -> keras.Model:
-    """Vector-to-sequence: one input vector fed at every step, ``(N, P) -> (N, T, O)``.
-
-    ``RepeatVector(T)`` turns ``(N, P)`` into ``(N, T, P)`` so the recurrent layer sees the vector at every step.
-    """
-    import keras
-
-    params, steps, units, outputs = (
-        check_positive_int(v, k)
-        for v, k in ((params, "params"), (steps, "steps"), (units, "units"), (outputs, "outputs"))
-    )
-    inputs = keras.Input(shape=(params,), name="v")
-    repeated = keras.layers.RepeatVector(steps, name="repeat")(inputs)  # (N, T, P)
-    h = keras.layers.SimpleRNN(units, return_sequences=True, name="rnn")(repeated)  # (N, T, H)
-    y = keras.layers.Dense(outputs, name="readout")(h)  # (N, T, O)
-    return keras.Model(inputs, y, name="vec2seq")
-
-
-def encoder_decoder_model(
-    steps: int | None,
-    features: int,
-    horizon: int,
-    units: int = 32,
-    outputs: int = 1,
-    *,
-    cell: str = "simple",
-    activation: str | None = None,
-) -> keras.Model:
-    """Encoder-decoder: read the whole input, then emit ``K = horizon`` outputs, ``(N, T, D) -> (N, K, O)``.
-
-    The encoder's final state ``h(T)`` (N, H) is handed to the decoder as its ``initial_state``; the decoder
-    also reads that state at each of its K steps (``RepeatVector(K)``), the sequence-to-vector then
-    vector-to-sequence composition of the lecture. (Notebook 08 compares it with a decoder that reads its
-    own previous output instead: :mod:`course_utils.seq2seq`.)
-
-    Args:
-        cell: ``"simple"`` (``SimpleRNN``, notebook 02) or ``"gru"`` for encoder and decoder.
-        activation: of the readout ``Dense`` (None: linear; ``"softmax"`` for token probabilities).
-    """
-    import keras
-
-    check_choice(cell, "cell", ("simple", "gru"))
-    rnn = keras.layers.GRU if cell == "gru" else keras.layers.SimpleRNN
-    features, horizon, units, outputs = (
-        check_positive_int(v, k)
-        for v, k in (
-            (features, "features"),
-            (horizon, "horizon"),
-            (units, "units"),
-            (outputs, "outputs"),
-        )
-    )
-    inputs = keras.Input(shape=(steps, features), name="x")
-    _, state = rnn(units, return_state=True, name="encoder")(inputs)  # state (N, H)
-    context = keras.layers.RepeatVector(horizon, name="repeat")(state)  # (N, K, H)
-    h = rnn(units, return_sequences=True, name="decoder")(
-        context, initial_state=[state]
-    )  # (N, K, H)
-    y = keras.layers.Dense(outputs, activation=activation, name="readout")(h)  # (N, K, O)
-    return keras.Model(inputs, y, name="encoder_decoder")
 
 
 def _features(task: MappingTask, window: int) -> np.ndarray:

@@ -1,5 +1,7 @@
-"""Character-level generation: a vocabulary, training windows, temperature sampling, and generation that
-stops at an end token (notebook 03, "a creative RNN").
+"""The character-text pipeline: a vocabulary, ids, training windows and parallel streams, temperature
+sampling, and generation that stops at an end token (notebook 03, "a creative RNN"; notebook 04's NumPy
+character model uses the same vocabulary, streams and sampling). The Keras character model itself is
+:func:`course_utils.models.build_char_model`.
 
 Shapes are batch-first: token ids ``(N, T)`` ints, a character model maps them to next-character logits
 ``(N, T, V)`` (V = vocabulary size), and a *next-distribution function* maps a batch of contexts ``(N, T)``
@@ -24,13 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from .activations import softmax
 from .validation import check_array, check_positive_int
 
 __all__ = [
     "CharVocab",
     "Generation",
     "apply_temperature",
-    "build_char_model",
+    "char_streams",
     "distinct_ngram_ratio",
     "generate",
     "keras_next_distribution",
@@ -136,6 +139,39 @@ def make_char_windows(
     return x, y
 
 
+def char_streams(text: str, n_streams: int) -> tuple[np.ndarray, np.ndarray, CharVocab]:
+    """Cut a text into ``n_streams`` parallel character streams for a stateful character model.
+
+    The text is encoded with its sorted alphabet (a :class:`CharVocab` of V characters) and split into
+    ``N`` contiguous, equal parts (the tail that does not divide evenly is dropped); row ``n`` is part ``n``.
+    Inputs are every character but the last of a row, targets the next character. Train with integer
+    inputs and ``chunk=L`` (:func:`course_utils.training.train` one-hot encodes each chunk): update ``i``
+    reads characters ``[iL, (i+1)L)`` of every row, so one update processes ``N * L`` characters.
+    (:func:`make_char_windows` cuts independent windows instead, for a stateless model.)
+
+    Returns:
+        ``(x, y, vocab)``: ids ``x (N, L)`` and targets ``y (N, L)`` (int64), ``L = len(text) // N - 1``,
+        and the :class:`CharVocab`.
+
+    >>> x, y, vocab = char_streams("abcabcabcab", 2)
+    >>> vocab.chars, x.tolist(), y.tolist()
+    (('a', 'b', 'c'), [[0, 1, 2, 0], [2, 0, 1, 2]], [[1, 2, 0, 1], [0, 1, 2, 0]])
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    n_streams = check_positive_int(n_streams, "n_streams")
+    per_stream = len(text) // n_streams
+    if per_stream < 2:
+        raise ValueError(
+            f"text: expected at least 2 characters per stream ({2 * n_streams} for n_streams={n_streams}), "
+            f"got {len(text)}"
+        )
+    vocab = CharVocab.from_text(text)
+    ids = vocab.encode(text[: per_stream * n_streams])
+    rows = ids.reshape(n_streams, per_stream)  # (N, L + 1)
+    return rows[:, :-1].copy(), rows[:, 1:].copy(), vocab
+
+
 # --- temperature and sampling ------------------------------------------------------------------------
 
 
@@ -156,9 +192,7 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
         )
     with np.errstate(divide="ignore"):
         logits = np.log(probs) / temperature
-    logits = logits - np.max(logits, axis=-1, keepdims=True)
-    weights = np.exp(logits)
-    return weights / weights.sum(axis=-1, keepdims=True)
+    return softmax(logits)
 
 
 def sample_next(
@@ -241,43 +275,7 @@ def generate(
     return [Generation(ids=new[i, : lengths[i]], stopped_at_end=bool(done[i])) for i in range(n)]
 
 
-# --- the Keras character model -----------------------------------------------------------------------
-
-
-def build_char_model(
-    vocab_size: int, *, units: int = 128, embed_dim: int = 16, seed: int = 0
-) -> Any:
-    """A compiled character model: ids ``(N, T)`` -> Embedding ``(N, T, E)`` -> SimpleRNN ``(N, T, H)`` ->
-    Dense logits ``(N, T, V)``; trained with sparse categorical cross-entropy (in nats) and Adam."""
-    import keras
-
-    vocab_size = check_positive_int(vocab_size, "vocab_size")
-    units = check_positive_int(units, "units")
-    embed_dim = check_positive_int(embed_dim, "embed_dim")
-    init = keras.initializers
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(None,), dtype="int32"),
-            keras.layers.Embedding(
-                vocab_size,
-                embed_dim,
-                embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed),
-            ),
-            keras.layers.SimpleRNN(
-                units,
-                return_sequences=True,
-                kernel_initializer=init.GlorotUniform(seed=seed + 1),
-                recurrent_initializer=init.Orthogonal(seed=seed + 2),
-            ),
-            keras.layers.Dense(vocab_size, kernel_initializer=init.GlorotUniform(seed=seed + 3)),
-        ],
-        name="char_rnn",
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=1e-2),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    return model
+# --- Keras character models --------------------------------------------------------------------------
 
 
 def keras_next_distribution(model: Any) -> NextDistribution:
@@ -289,10 +287,7 @@ def keras_next_distribution(model: Any) -> NextDistribution:
 
     def next_distribution(window: np.ndarray) -> np.ndarray:
         logits = np.asarray(model.predict_on_batch(window.astype(np.int32)))[:, -1, :]
-        logits = logits.astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        weights = np.exp(logits)
-        return weights / weights.sum(axis=1, keepdims=True)
+        return softmax(logits.astype(np.float64))
 
     return next_distribution
 

@@ -18,11 +18,12 @@ batched: one step processes ``N`` sequences at once (``x (N, T, D)``, ``h0 (N, H
 * Stateful training (``chunk=L`` in :func:`train`): each row of ``x`` is one long stream cut into
   consecutive chunks of ``L`` steps; the last state of a chunk is the ``h0`` of the next, but the gradient
   stops at the chunk boundary (truncated BPTT over chunks). A character-level model is this with
-  integer character ids (:func:`char_streams` cuts a text into ``N`` parallel streams; :func:`train`
-  one-hot encodes each chunk), and :func:`sample` generates text from it::
+  integer character ids (:func:`course_utils.textgen.char_streams` cuts a text into ``N`` parallel
+  streams; :func:`train` one-hot encodes each chunk), and :func:`sample` generates text from it with the
+  temperature sampling of :func:`course_utils.textgen.sample_next`::
 
-      x, y, vocab = char_streams(text, n_streams=32)
-      params = init_params(len(vocab), 100, len(vocab), seed=0)
+      x, y, vocab = textgen.char_streams(text, n_streams=32)
+      params = init_params(vocab.size, 100, vocab.size, seed=0)
       history = train(params, x, y, steps=1000, chunk=25, optimizer=Adam(2e-3))   # 32 * 25 chars/update
 """
 
@@ -30,10 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from .activations import log_softmax, softmax
 from .gradflow import scaled_orthogonal
 from .reference import (
     clip_by_global_norm,
@@ -43,10 +45,8 @@ from .reference import (
     rnn_forward,
     rnn_step_forward,
 )
+from .textgen import sample_next
 from .validation import check_array, check_choice, check_mask, check_positive_int
-
-if TYPE_CHECKING:  # pragma: no cover - matplotlib is imported only when drawing
-    from matplotlib.axes import Axes
 
 __all__ = [
     "PARAM_NAMES",
@@ -56,13 +56,11 @@ __all__ = [
     "ModelCache",
     "accuracy",
     "backward",
-    "char_streams",
     "clip_gradients",
     "forward",
     "init_params",
     "loss_and_grad",
     "one_hot",
-    "plot_losses",
     "sample",
     "train",
     "train_step",
@@ -239,8 +237,7 @@ def loss_and_grad(
         targets = _check_labels(targets, tdims, sizes)
         if mapping == "seq2vec":
             targets = np.broadcast_to(targets[:, None], (N, T))
-        shifted = z - z.max(axis=-1, keepdims=True)
-        logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # (N, T, O)
+        logp = log_softmax(z)  # (N, T, O)
         picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]  # (N, T)
         value = -(weight * picked).sum() / count
         dz = np.exp(logp)
@@ -531,85 +528,14 @@ def sample(
     sizes: dict[str, int] = {}
     p = _check_params(params, sizes)
     length = check_positive_int(length, "length")
-    if not temperature > 0:
-        raise ValueError(f"temperature: expected a positive number, got {temperature!r}")
     rng = np.random.default_rng(seed)
     start = np.asarray(start)
     z, cache = forward(p, one_hot(start, sizes["D"]))
     h, logits = cache.h[:, -1], z[:, -1]  # (N, H), (N, O)
     out = np.empty((start.shape[0], length), dtype=np.int64)
     for t in range(length):
-        scaled = logits / temperature
-        probs = np.exp(scaled - scaled.max(axis=1, keepdims=True))
-        probs /= probs.sum(axis=1, keepdims=True)
-        # one categorical draw per row: the first id whose cumulative probability passes a uniform
-        ids = (probs.cumsum(axis=1) > rng.random((len(probs), 1))).argmax(axis=1)
+        ids = sample_next(softmax(logits), temperature, rng=rng)  # (N,)
         out[:, t] = ids
         h, _ = rnn_step_forward(one_hot(ids, sizes["D"]), h, p["Wx"], p["Wh"], p["b"])
         logits = h @ p["Wo"] + p["bo"]
     return out
-
-
-def plot_losses(
-    histories: Mapping[str, History], *, log: bool = True, ax: Axes | None = None
-) -> Axes:
-    """Draw the training loss of each run against the update number; return the axes.
-
-    Args:
-        histories: label -> :class:`History` (e.g. ``{"full BPTT": h1, "truncate=3": h2}``).
-        log: use a logarithmic loss axis.
-        ax: matplotlib axes to draw into; a new figure when None.
-    """
-    import matplotlib.pyplot as plt
-
-    if not histories:
-        raise ValueError("histories: expected at least one History, got none")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    for label, history in histories.items():
-        losses = np.asarray(history.loss, dtype=np.float64)
-        shown = np.where(np.isfinite(losses), losses, np.nan)
-        ax.plot(
-            np.arange(1, len(losses) + 1),
-            shown,
-            label=label + (" (diverged)" if history.diverged else ""),
-        )
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel("update")
-    ax.set_ylabel("training loss")
-    ax.legend(fontsize=8)
-    ax.grid(True, alpha=0.3)
-    return ax
-
-
-def char_streams(text: str, n_streams: int) -> tuple[np.ndarray, np.ndarray, str]:
-    """Cut a text into ``n_streams`` parallel character streams for a stateful character model.
-
-    The text is encoded with its sorted alphabet ``vocab`` (V characters) and split into ``N`` contiguous,
-    equal parts (the tail that does not divide evenly is dropped); row ``n`` is part ``n``. Inputs are
-    every character but the last of a row, targets the next character. Train with integer inputs and
-    ``chunk=L`` (:func:`train` one-hot encodes each chunk): update ``i`` reads characters
-    ``[iL, (i+1)L)`` of every row, so one update processes ``N * L`` characters.
-
-    Returns:
-        ``(x, y, vocab)``: ids ``x (N, L)`` and targets ``y (N, L)`` (int64), ``L = len(text) // N - 1``.
-
-    >>> x, y, vocab = char_streams("abcabcabcab", 2)
-    >>> vocab, x.tolist(), y.tolist()
-    ('abc', [[0, 1, 2, 0], [2, 0, 1, 2]], [[1, 2, 0, 1], [0, 1, 2, 0]])
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a str, got {type(text).__name__}")
-    n_streams = check_positive_int(n_streams, "n_streams")
-    per_stream = len(text) // n_streams
-    if per_stream < 2:
-        raise ValueError(
-            f"text: expected at least 2 characters per stream ({2 * n_streams} for n_streams={n_streams}), "
-            f"got {len(text)}"
-        )
-    vocab = "".join(sorted(set(text)))
-    lookup = {ch: i for i, ch in enumerate(vocab)}
-    ids = np.fromiter((lookup[ch] for ch in text[: per_stream * n_streams]), dtype=np.int64)
-    rows = ids.reshape(n_streams, per_stream)  # (N, L + 1)
-    return rows[:, :-1].copy(), rows[:, 1:].copy(), vocab

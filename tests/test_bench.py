@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import longlag
+from course_utils import longlag, models
 from course_utils.gradcheck import numerical_gradient, rel_error
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ def fake_result(
         T=T,
         seed=seed,
         units=units,
-        params=longlag.param_count(cell, units, 2) + units + 1,
+        params=models.param_count(cell, units, 2) + units + 1,
         test_mse=mse,
         baseline_mse=1 / 6,
         target_mse=0.01,
@@ -198,7 +198,7 @@ def test_long_lag_markdown_rows():
 
 
 def _notebook_constants(name: str, names: set[str]) -> dict[str, object]:
-    """The top-level ``NAME = expr`` constants ``names`` of a notebook source (evaluated, ``longlag`` in scope)."""
+    """The top-level ``NAME = expr`` constants ``names`` of a notebook source (evaluated, ``longlag`` and ``models`` in scope)."""
     tree = ast.parse((ROOT / "notebooks" / "src" / name).read_text())
     found = {}
     for node in tree.body:
@@ -206,7 +206,9 @@ def _notebook_constants(name: str, names: set[str]) -> dict[str, object]:
             target = node.targets[0]
             if isinstance(target, ast.Name) and target.id in names:
                 code = compile(ast.Expression(node.value), name, "eval")
-                found[target.id] = eval(code, {"longlag": longlag})  # the repository's own source
+                found[target.id] = eval(
+                    code, {"longlag": longlag, "models": models}
+                )  # the repository's own source
     assert set(found) == names, f"{name}: expected constants {sorted(names)}, found {sorted(found)}"
     return found
 

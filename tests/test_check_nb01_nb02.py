@@ -141,9 +141,9 @@ def build_seq2vec(steps, features, classes):
 
 def test_02_2():
     assert nb02.exercise_02_2(build_seq2vec)
-    from course_utils import mappings
+    from course_utils import models
 
-    assert nb02.exercise_02_2(lambda s, f, c: mappings.seq2vec_model(s, f, 4, outputs=c))
+    assert nb02.exercise_02_2(lambda s, f, c: models.seq2vec_model(s, f, 4, outputs=c))
     seqs = nb02.exercise_02_2(
         lambda s, f, c: keras.Sequential(
             [
@@ -187,9 +187,9 @@ def build_encoder_decoder(steps, features, horizon):
 
 def test_02_3():
     assert nb02.exercise_02_3(build_encoder_decoder)
-    from course_utils import mappings
+    from course_utils import models
 
-    assert nb02.exercise_02_3(lambda s, f, k: mappings.encoder_decoder_model(s, f, k, units=4))
+    assert nb02.exercise_02_3(lambda s, f, k: models.encoder_decoder_model(s, f, k, units=4))
 
     def decoder_sees_only_the_end(steps, features, horizon):
         x = keras.Input((steps, features))

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from course_utils import deep
+from course_utils import curves, deep, models
 from course_utils import reference as ref
 from course_utils.gradcheck import numerical_gradient, rel_error
 
@@ -68,7 +68,7 @@ def test_residual_stack_adds_each_layer_input_above_the_first():
 
 
 def keras_stack(units, *, t=6, d=3, residual=False, seed=0):
-    model = deep.build_stacked_rnn((t, d), units, residual=residual, seed=seed)
+    model = models.build_stacked_rnn((t, d), units, residual=residual, seed=seed)
     rng = np.random.default_rng(seed)
     for layer in model.layers:  # non-zero biases so a bias mix-up would show
         if isinstance(layer, keras.layers.SimpleRNN):
@@ -95,7 +95,7 @@ def test_numpy_stack_with_transplanted_weights_equals_keras(residual):
 
 
 def test_stack_params_from_keras_needs_a_simple_rnn_layer():
-    model = deep.build_stacked_rnn((None, 2), (3,), cell="gru")
+    model = models.build_stacked_rnn((None, 2), (3,), cell="gru")
     with pytest.raises(
         ValueError,
         match=r"model: expected at least one SimpleRNN layer, got layers \['InputLayer', 'GRU', 'Dense'\]",
@@ -228,7 +228,7 @@ def test_layer_norm_forward_normalises_the_summed_inputs():
 
 
 def test_layer_norm_keras_cell_equals_numpy():
-    model = deep.build_stacked_rnn((5, 2), (4,), layer_norm=True, seed=3)
+    model = models.build_stacked_rnn((5, 2), (4,), layer_norm=True, seed=3)
     layer = model.get_layer("ln_simple_rnn_1")
     cell = layer.cell
     rng = np.random.default_rng(10)
@@ -260,24 +260,24 @@ def test_layer_norm_forward_checks_shapes_and_epsilon():
 
 
 def test_builder_returns_sequences_on_all_but_the_last_layer():
-    model = deep.build_stacked_rnn((None, 1), (8, 6, 4))
+    model = models.build_stacked_rnn((None, 1), (8, 6, 4))
     rnns = [layer for layer in model.layers if isinstance(layer, keras.layers.SimpleRNN)]
     assert [layer.return_sequences for layer in rnns] == [True, True, False]
     assert [layer.units for layer in rnns] == [8, 6, 4]
     assert model.output_shape == (None, 1)
-    assert model.count_params() == deep.stacked_rnn_param_count(1, (8, 6, 4), 1)
+    assert model.count_params() == models.param_count("simple_rnn", (8, 6, 4), 1, outputs=1)
 
 
 @pytest.mark.parametrize(
     ("d", "units", "outputs"), [(1, (20, 20), 1), (3, (7,), 5), (2, (4, 9, 3), 10)]
 )
 def test_param_count_formula_matches_keras(d, units, outputs):
-    model = deep.build_stacked_rnn((None, d), units, outputs=outputs)
-    assert deep.stacked_rnn_param_count(d, units, outputs) == model.count_params()
+    model = models.build_stacked_rnn((None, d), units, outputs=outputs)
+    assert models.param_count("simple_rnn", units, d, outputs=outputs) == model.count_params()
 
 
 def test_builder_dropout_masks_are_constant_over_time_between_layers():
-    model = deep.build_stacked_rnn((None, 1), (8, 8), dropout=0.25, recurrent_dropout=0.1)
+    model = models.build_stacked_rnn((None, 1), (8, 8), dropout=0.25, recurrent_dropout=0.1)
     first, last = model.get_layer("dropout_1"), model.get_layer("dropout_2")
     assert first.noise_shape == (None, 1, 8) and last.noise_shape is None
     assert model.get_layer("simple_rnn_1").cell.recurrent_dropout == pytest.approx(0.1)
@@ -289,9 +289,9 @@ def test_builder_dropout_masks_are_constant_over_time_between_layers():
 
 
 def test_builder_is_reproducible_with_a_seed():
-    a = deep.build_stacked_rnn((None, 1), (4, 4), seed=5)
-    b = deep.build_stacked_rnn((None, 1), (4, 4), seed=5)
-    c = deep.build_stacked_rnn((None, 1), (4, 4), seed=6)
+    a = models.build_stacked_rnn((None, 1), (4, 4), seed=5)
+    b = models.build_stacked_rnn((None, 1), (4, 4), seed=5)
+    c = models.build_stacked_rnn((None, 1), (4, 4), seed=6)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(wa, wb)
     assert not np.allclose(a.get_weights()[0], c.get_weights()[0])
@@ -301,17 +301,17 @@ def test_builder_seeds_explicitly_and_leaves_the_global_random_state_alone():
     np.random.seed(1)  # noqa: NPY002 - the global generator is what the builder must not touch
     expected = np.random.random()  # noqa: NPY002
     np.random.seed(1)  # noqa: NPY002
-    deep.build_stacked_rnn((None, 1), (4, 4), dropout=0.1, seed=5)
+    models.build_stacked_rnn((None, 1), (4, 4), dropout=0.1, seed=5)
     assert np.random.random() == expected  # noqa: NPY002
     with pytest.raises(ValueError, match=r"seed: expected a non-negative integer or None, got -1"):
-        deep.build_stacked_rnn((None, 1), (4,), seed=-1)
-    unseeded = deep.build_stacked_rnn((None, 1), (4,), seed=None)
+        models.build_stacked_rnn((None, 1), (4,), seed=-1)
+    unseeded = models.build_stacked_rnn((None, 1), (4,), seed=None)
     assert unseeded.output_shape == (None, 1)
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"residual": True}, {"dropout": 0.2}, {"layer_norm": True}])
 def test_builder_every_step_applies_the_head_at_every_step(kwargs):
-    model = deep.build_stacked_rnn((None, 1), (5, 5), outputs=3, every_step=True, **kwargs)
+    model = models.build_stacked_rnn((None, 1), (5, 5), outputs=3, every_step=True, **kwargs)
     x = np.random.default_rng(2).normal(size=(2, 6, 1)).astype(np.float32)
     full = np.asarray(model(x))
     assert full.shape == (2, 6, 3)
@@ -322,15 +322,15 @@ def test_builder_every_step_applies_the_head_at_every_step(kwargs):
 
 
 def test_layer_norm_builder_is_seeded():
-    a = deep.build_stacked_rnn((None, 2), (3,), layer_norm=True, seed=4).get_weights()
-    b = deep.build_stacked_rnn((None, 2), (3,), layer_norm=True, seed=4).get_weights()
+    a = models.build_stacked_rnn((None, 2), (3,), layer_norm=True, seed=4).get_weights()
+    b = models.build_stacked_rnn((None, 2), (3,), layer_norm=True, seed=4).get_weights()
     for wa, wb in zip(a, b, strict=True):
         np.testing.assert_array_equal(wa, wb)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_builder_stacks_gated_cells(cell):
-    model = deep.build_stacked_rnn((None, 2), (4, 4), cell=cell, outputs=3)
+    model = models.build_stacked_rnn((None, 2), (4, 4), cell=cell, outputs=3)
     assert model.output_shape == (None, 3)
     assert model.get_layer(f"{cell}_1").return_sequences
 
@@ -339,29 +339,29 @@ def test_builder_rejects_bad_options():
     with pytest.raises(
         ValueError, match=r"cell: expected one of \('simple_rnn', 'lstm', 'gru'\), got 'rnn'"
     ):
-        deep.build_stacked_rnn((None, 1), (4,), cell="rnn")
+        models.build_stacked_rnn((None, 1), (4,), cell="rnn")
     with pytest.raises(ValueError, match=r"dropout: expected a rate in \[0, 1\), got 1.0"):
-        deep.build_stacked_rnn((None, 1), (4,), dropout=1.0)
+        models.build_stacked_rnn((None, 1), (4,), dropout=1.0)
     with pytest.raises(
         ValueError, match=r"recurrent_dropout: expected a rate in \[0, 1\), got -0.1"
     ):
-        deep.build_stacked_rnn((None, 1), (4,), recurrent_dropout=-0.1)
+        models.build_stacked_rnn((None, 1), (4,), recurrent_dropout=-0.1)
     with pytest.raises(
         ValueError, match=r"layer_norm: supported with cell='simple_rnn' only, got cell='gru'"
     ):
-        deep.build_stacked_rnn((None, 1), (4,), cell="gru", layer_norm=True)
+        models.build_stacked_rnn((None, 1), (4,), cell="gru", layer_norm=True)
     with pytest.raises(
         ValueError, match=r"layer_norm: the layer-norm cell has no recurrent dropout"
     ):
-        deep.build_stacked_rnn((None, 1), (4,), layer_norm=True, recurrent_dropout=0.2)
+        models.build_stacked_rnn((None, 1), (4,), layer_norm=True, recurrent_dropout=0.2)
     with pytest.raises(ValueError, match=r"residual: layer 1 maps 4 to 6 units"):
-        deep.build_stacked_rnn((None, 1), (4, 6), residual=True)
+        models.build_stacked_rnn((None, 1), (4, 6), residual=True)
     with pytest.raises(ValueError, match=r"units: expected a non-empty list of layer sizes, got 4"):
-        deep.build_stacked_rnn((None, 1), 4)
+        models.build_stacked_rnn((None, 1), 4)
     with pytest.raises(ValueError, match=r"units\[1\]: expected a positive integer, got 0"):
-        deep.build_stacked_rnn((None, 1), (4, 0))
+        models.build_stacked_rnn((None, 1), (4, 0))
     with pytest.raises(ValueError, match=r"input_shape: expected \(T, D\), got \(5,\)"):
-        deep.build_stacked_rnn((5,), (4,))
+        models.build_stacked_rnn((5,), (4,))
 
 
 def test_layer_norm_and_residual_models_train():
@@ -369,7 +369,7 @@ def test_layer_norm_and_residual_models_train():
     x = rng.normal(size=(32, 8, 1)).astype(np.float32)
     y = x[:, -1] * 0.5
     for kwargs in ({"layer_norm": True}, {"residual": True, "dropout": 0.1}):
-        model = deep.build_stacked_rnn((None, 1), (6, 6), **kwargs)
+        model = models.build_stacked_rnn((None, 1), (6, 6), **kwargs, seed=0)
         model.compile(keras.optimizers.Adam(1e-2), "mse")
         before = model.evaluate(x, y, verbose=0)
         model.fit(x, y, epochs=15, batch_size=32, verbose=0)
@@ -387,7 +387,7 @@ def test_plot_learning_curves_draws_train_and_validation_per_run():
         "plain": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.9]},
         "dropout": {"loss": [1.0, 0.7], "val_loss": [1.0, 0.8]},
     }
-    ax = deep.plot_learning_curves(histories)
+    ax = curves.plot_curves(histories)
     assert len(ax.lines) == 4 and ax.get_yscale() == "log"
     assert [line.get_linestyle() for line in ax.lines] == ["-", "--", "-", "--"]
     assert ax.lines[0].get_color() == ax.lines[1].get_color() != ax.lines[2].get_color()
@@ -395,11 +395,11 @@ def test_plot_learning_curves_draws_train_and_validation_per_run():
         ValueError,
         match=r"histories\['plain'\]: expected key 'mae', got keys \['loss', 'val_loss'\]",
     ):
-        deep.plot_learning_curves(histories, metric="mae")
+        curves.plot_curves(histories, metric="mae")
     with pytest.raises(
         TypeError, match=r"histories: expected Keras History objects or dicts of lists, got list"
     ):
-        deep.plot_learning_curves({"a": [1.0]})
+        curves.plot_curves({"a": [1.0]})
 
 
 def test_plot_gradient_by_lag_uses_the_given_axes():

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils import deep, distribute
+from course_utils import distribute, models
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
@@ -28,7 +28,7 @@ TWO_DEVICES = textwrap.dedent(
     import numpy as np
     from course_utils import runtime
     runtime.setup(seed=0, verbose=False)
-    from course_utils import deep, distribute
+    from course_utils import distribute, models
 
     out = {}
     names = distribute.devices(2)
@@ -37,12 +37,12 @@ TWO_DEVICES = textwrap.dedent(
     rng = np.random.default_rng(0)
     x = rng.normal(size=(8, 5, 1)).astype(np.float32)  # (N, T, D)
     y = rng.normal(size=(8, 1)).astype(np.float32)
-    step = distribute.mirrored_step(lambda: deep.build_stacked_rnn((None, 1), (4, 3), seed=0), x, y, names)
+    step = distribute.mirrored_step(lambda: models.build_stacked_rnn((None, 1), (4, 3), seed=0), x, y, names)
     out["step"] = {k: getattr(step, k) for k in ("replicas", "examples_per_replica",
                    "copies_per_variable", "global_batch", "update_difference", "half_batch_difference")}
     out["replica_devices"] = [distribute.device_index(d, names) for d in step.replica_devices]
     model = distribute.build_layer_per_device_rnn((5, 1), (4, 3), names)
-    single = deep.build_stacked_rnn((5, 1), (4, 3), seed=0)
+    single = models.build_stacked_rnn((5, 1), (4, 3), seed=0)
     model.set_weights(single.get_weights())
     out["max_diff"] = float(np.max(np.abs(np.asarray(model(x)) - np.asarray(single(x)))))
     out["placement"] = [
@@ -122,7 +122,7 @@ def test_device_index_compares_type_and_index_in_any_spelling():
 def test_placement_of_a_one_device_stack_sees_every_layer_on_that_device():
     same = ["/device:CPU:0", "/device:CPU:0", "/device:CPU:0"]
     model = distribute.build_layer_per_device_rnn((6, 2), (5, 4, 3), same, outputs=2, unroll=False)
-    single = deep.build_stacked_rnn((6, 2), (5, 4, 3), outputs=2, seed=3)
+    single = models.build_stacked_rnn((6, 2), (5, 4, 3), outputs=2, seed=3)
     model.set_weights(single.get_weights())
     x = np.random.default_rng(4).normal(size=(3, 6, 2)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(model(x)), np.asarray(single(x)), atol=1e-6)
@@ -134,7 +134,7 @@ def test_placement_of_a_one_device_stack_sees_every_layer_on_that_device():
 
 
 def test_placement_of_a_model_without_device_scopes_finds_no_device_requests():
-    single = deep.build_stacked_rnn((4, 1), (3,), seed=0)
+    single = models.build_stacked_rnn((4, 1), (3,), seed=0)
     where = distribute.placement(single, (4, 1))
     assert [p.layer for p in where] == ["simple_rnn_1", "head"]
     assert all(p.operations == () and p.n_operations == 0 for p in where)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from course_utils import forecasting as fc
+from course_utils import models
 from course_utils.data import generate_series
 
 
@@ -234,38 +235,36 @@ def test_plot_forecast_draws_window_truth_and_each_forecast():
 @pytest.mark.parametrize(
     ("kwargs", "n_recurrent", "sequences"),
     [
-        ({"kind": "simple", "units": 5, "n_out": 1}, 1, [False]),
-        ({"kind": "deep", "units": 4, "n_out": 10, "n_layers": 3}, 3, [True, True, False]),
+        ({"kind": "simple", "units": 5, "outputs": 1}, 1, [False]),
+        ({"kind": "deep", "units": 4, "outputs": 10, "n_layers": 3}, 3, [True, True, False]),
         ({"kind": "simple", "units": 3, "cell": "gru"}, 1, [False]),
     ],
 )
 def test_build_forecaster_architecture(kwargs, n_recurrent, sequences):
     import keras
 
-    model = fc.build_forecaster(**kwargs)
+    model = models.build_forecaster(**kwargs)
     recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
     assert len(recurrent) == n_recurrent
     assert [layer.return_sequences for layer in recurrent] == sequences
     assert all(layer.units == kwargs["units"] for layer in recurrent)
     out = model(np.zeros((2, 7, 1), dtype=np.float32))
-    assert tuple(out.shape) == (2, kwargs.get("n_out", 1))
+    assert tuple(out.shape) == (2, kwargs.get("outputs", 1))
     assert model.loss == "mse"
 
 
 def test_build_forecaster_is_seeded():
-    a = fc.build_forecaster("deep", units=4, seed=3).get_weights()
-    b = fc.build_forecaster("deep", units=4, seed=3).get_weights()
-    c = fc.build_forecaster("deep", units=4, seed=4).get_weights()
+    a = models.build_forecaster("deep", units=4, seed=3).get_weights()
+    b = models.build_forecaster("deep", units=4, seed=3).get_weights()
+    c = models.build_forecaster("deep", units=4, seed=4).get_weights()
     for wa, wb in zip(a, b):
         np.testing.assert_array_equal(wa, wb)
     assert not np.allclose(a[0], c[0])
 
 
 def test_build_forecaster_is_the_stacked_builder_compiled():
-    from course_utils import deep
-
-    built = fc.build_forecaster("deep", units=4, n_layers=3, n_out=2, every_step=True, seed=7)
-    stacked = deep.build_stacked_rnn((None, 1), (4, 4, 4), outputs=2, every_step=True, seed=7)
+    built = models.build_forecaster("deep", units=4, n_layers=3, outputs=2, every_step=True, seed=7)
+    stacked = models.build_stacked_rnn((None, 1), (4, 4, 4), outputs=2, every_step=True, seed=7)
     assert [type(layer) for layer in built.layers] == [type(layer) for layer in stacked.layers]
     for wa, wb in zip(built.get_weights(), stacked.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
@@ -274,7 +273,7 @@ def test_build_forecaster_is_the_stacked_builder_compiled():
 def test_keras_forecaster_learns_and_works_iteratively():
     s = generate_series(300, 21, seed=1)
     x, y = fc.split_window(s)
-    model = fc.build_forecaster("simple", units=8, learning_rate=0.02)
+    model = models.build_forecaster("simple", units=8, learning_rate=0.02)
     before = fc.mse(y, fc.forecast_direct(model, x))
     model.fit(x, y, epochs=3, batch_size=32, verbose=0)
     after = fc.mse(y, fc.forecast_direct(model, x))
@@ -298,7 +297,7 @@ def test_keras_forecaster_learns_and_works_iteratively():
 )
 def test_build_forecaster_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        fc.build_forecaster(**kwargs)
+        models.build_forecaster(**kwargs)
 
 
 def test_sequence_targets_shift_the_series():
@@ -319,12 +318,12 @@ def test_sequence_targets_shift_the_series():
 def test_every_step_forecaster_outputs_each_step_and_forecasts_from_the_last():
     import keras
 
-    model = fc.build_forecaster("deep", units=4, n_out=3, every_step=True)
+    model = models.build_forecaster("deep", units=4, outputs=3, every_step=True)
     x = np.random.default_rng(0).normal(size=(2, 6, 1)).astype(np.float32)
     full = np.asarray(model(x))
     assert full.shape == (2, 6, 3)
     np.testing.assert_allclose(fc.forecast_direct(model, x), full[:, -1], atol=1e-6)
-    one = fc.build_forecaster("simple", units=4, every_step=True)
+    one = models.build_forecaster("simple", units=4, every_step=True)
     assert fc.forecast_iterative(one, x, 2).shape == (2, 2)
     schedule = keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=10)
-    assert fc.build_forecaster(units=2, learning_rate=schedule).optimizer is not None
+    assert models.build_forecaster(units=2, learning_rate=schedule).optimizer is not None

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from course_utils import longlag
+from course_utils import longlag, models
 
 
 @pytest.mark.parametrize("cell", longlag.CELLS)
@@ -20,30 +20,30 @@ def test_param_count_equals_keras(cell, units, input_dim):
         layer = getattr(keras.layers, cell)(units, **kwargs)
         layer.build((None, None, input_dim))
         expected = layer.count_params()
-        assert longlag.param_count(cell, units, input_dim, reset_after=reset_after) == expected
+        assert models.param_count(cell, units, input_dim, reset_after=reset_after) == expected
 
 
 def test_param_count_formulas_by_hand():
     H, D = 10, 3
-    assert longlag.param_count("SimpleRNN", H, D) == H * (D + H + 1)
-    assert longlag.param_count("LSTM", H, D) == 4 * H * (D + H + 1)
-    assert longlag.param_count("GRU", H, D) == 3 * H * (D + H + 2)
-    assert longlag.param_count("GRU", H, D, reset_after=False) == 3 * H * (D + H + 1)
+    assert models.param_count("SimpleRNN", H, D) == H * (D + H + 1)
+    assert models.param_count("LSTM", H, D) == 4 * H * (D + H + 1)
+    assert models.param_count("GRU", H, D) == 3 * H * (D + H + 2)
+    assert models.param_count("GRU", H, D, reset_after=False) == 3 * H * (D + H + 1)
 
 
 @pytest.mark.parametrize("budget", [50, 1216, 5000, 20000])
 @pytest.mark.parametrize("cell", longlag.CELLS)
 def test_units_for_budget_is_the_nearest_count(cell, budget):
     units = longlag.units_for_budget(cell, budget, 2)
-    got = abs(longlag.param_count(cell, units, 2) - budget)
+    got = abs(models.param_count(cell, units, 2) - budget)
     for other in range(1, 4 * int(math.sqrt(budget)) + 2):
-        assert got <= abs(longlag.param_count(cell, other, 2) - budget)
+        assert got <= abs(models.param_count(cell, other, 2) - budget)
 
 
 def test_comparable_budgets_are_within_five_percent():
-    budget = longlag.param_count("LSTM", 16, 2)
+    budget = models.param_count("LSTM", 16, 2)
     for cell in longlag.CELLS:
-        count = longlag.param_count(cell, longlag.units_for_budget(cell, budget, 2), 2)
+        count = models.param_count(cell, longlag.units_for_budget(cell, budget, 2), 2)
         assert abs(count - budget) / budget < 0.05
 
 
@@ -51,12 +51,12 @@ def test_comparable_budgets_are_within_five_percent():
     ("call", "error", "match"),
     [
         (
-            lambda: longlag.param_count("RNN", 4, 2),
+            lambda: models.param_count("RNN", 4, 2),
             ValueError,
             r"cell: expected one of \('SimpleRNN', 'LSTM', 'GRU'\), got 'RNN'",
         ),
         (
-            lambda: longlag.param_count("LSTM", 0, 2),
+            lambda: models.param_count("LSTM", 0, 2),
             ValueError,
             r"units: expected a positive integer, got 0",
         ),
@@ -83,9 +83,9 @@ def test_bad_arguments_are_named(call, error, match):
 
 
 def test_build_model_has_the_cell_and_a_readout():
-    model = longlag.build_model("GRU", 5, 2, seed=0)
+    model = models.build_cell_model("GRU", 5, 2, seed=0)
     assert [layer.name for layer in model.layers] == ["gru", "readout"]
-    assert model.count_params() == longlag.param_count("GRU", 5, 2) + 5 + 1
+    assert model.count_params() == models.param_count("GRU", 5, 2) + 5 + 1
 
 
 @pytest.mark.slow
@@ -94,7 +94,7 @@ def test_run_long_lag_returns_a_consistent_record():
     # E[y^2] = 7/6 at the start, so a target of 2 is met after one epoch
     result = longlag.run_long_lag("LSTM", 6, target_mse=2.0, **kwargs)
     assert result.cell == "LSTM" and result.T == 6 and result.seed == 1
-    assert result.params == longlag.param_count("LSTM", result.units, 2) + result.units + 1
+    assert result.params == models.param_count("LSTM", result.units, 2) + result.units + 1
     assert result.reached and result.epochs_to_target == 1 and result.epochs == 1
     assert result.seconds_to_target == pytest.approx(result.seconds)
     assert result.seconds_per_epoch > 0 and len(result.val_mse) == 1
@@ -223,7 +223,7 @@ def _numeric_by_lag(cell, x, weights, step=1e-6):
 def test_gradient_norm_by_lag_matches_central_differences(cell):
     from course_utils import reference as ref
 
-    model = longlag.build_model(cell, 3, 2, seed=0)
+    model = models.build_cell_model(cell, 3, 2, seed=0)
     weights = {
         k: (np.asarray(v, dtype=np.float64) if k != "reset_after" else v)
         for k, v in ref.from_keras(model.get_layer(cell.lower())).items()

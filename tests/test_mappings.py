@@ -1,4 +1,4 @@
-"""Tests for course_utils.mappings: the Keras recipes of the four mappings and the prediction plot."""
+"""Tests for the four mappings: their Keras recipes (course_utils.models) and course_utils.mappings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_utils import mappings
+from course_utils import mappings, models
 from course_utils.data import signals
 
 keras = pytest.importorskip("keras")
@@ -23,16 +23,16 @@ def _close():
 
 def test_output_shapes_of_the_four_recipes():
     x = np.zeros((2, 7, 3), dtype="float32")
-    assert mappings.seq2seq_model(None, 3, 4, outputs=2)(x).shape == (2, 7, 2)
-    probs = np.asarray(mappings.seq2vec_model(None, 3, 4, outputs=5)(x))
+    assert models.seq2seq_model(None, 3, 4, outputs=2)(x).shape == (2, 7, 2)
+    probs = np.asarray(models.seq2vec_model(None, 3, 4, outputs=5)(x))
     assert probs.shape == (2, 5)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-6)
-    assert mappings.vec2seq_model(4, 9, 4)(np.zeros((2, 4), dtype="float32")).shape == (2, 9, 1)
-    assert mappings.encoder_decoder_model(None, 3, 6, 4)(x).shape == (2, 6, 1)
+    assert models.vec2seq_model(4, 9, 4)(np.zeros((2, 4), dtype="float32")).shape == (2, 9, 1)
+    assert models.encoder_decoder_model(None, 3, 6, 4)(x).shape == (2, 6, 1)
 
 
 def test_seq2seq_output_at_step_t_depends_only_on_steps_up_to_t():
-    model = mappings.seq2seq_model(None, 1, 4)
+    model = models.seq2seq_model(None, 1, 4)
     x = np.random.default_rng(0).normal(size=(1, 6, 1)).astype("float32")
     changed = x.copy()
     changed[0, 4] += 1.0
@@ -42,7 +42,7 @@ def test_seq2seq_output_at_step_t_depends_only_on_steps_up_to_t():
 
 
 def test_encoder_state_starts_the_decoder():
-    model = mappings.encoder_decoder_model(None, 1, 3, 4)
+    model = models.encoder_decoder_model(None, 1, 3, 4)
     decoder = model.get_layer("decoder")
     assert isinstance(decoder, keras.layers.SimpleRNN) and decoder.return_sequences
     assert model.get_layer("encoder").return_state
@@ -54,9 +54,9 @@ def test_encoder_state_starts_the_decoder():
 
 def test_builders_validate_sizes():
     with pytest.raises(ValueError, match="units: expected a positive integer, got 0"):
-        mappings.seq2seq_model(5, 1, units=0)
+        models.seq2seq_model(5, 1, units=0)
     with pytest.raises(ValueError, match="horizon: expected a positive integer, got 0"):
-        mappings.encoder_decoder_model(5, 1, horizon=0)
+        models.encoder_decoder_model(5, 1, horizon=0)
 
 
 @pytest.mark.parametrize("kind", signals.TASK_KINDS)
@@ -85,16 +85,14 @@ def test_plot_prediction_errors():
 
 
 def test_encoder_decoder_with_gru_cells_and_a_softmax_readout():
-    model = mappings.encoder_decoder_model(
-        None, 5, 4, 6, outputs=5, cell="gru", activation="softmax"
-    )
+    model = models.encoder_decoder_model(None, 5, 4, 6, outputs=5, cell="gru", activation="softmax")
     assert isinstance(model.get_layer("encoder"), keras.layers.GRU)
     assert isinstance(model.get_layer("decoder"), keras.layers.GRU)
     probs = np.asarray(model(np.zeros((2, 7, 5), dtype="float32")))
     assert probs.shape == (2, 4, 5)
     np.testing.assert_allclose(probs.sum(axis=-1), 1.0, atol=1e-6)
     with pytest.raises(ValueError, match="cell"):
-        mappings.encoder_decoder_model(None, 1, 3, cell="lstm")
+        models.encoder_decoder_model(None, 1, 3, cell="lstm")
 
 
 @pytest.mark.parametrize("kind", signals.TASK_KINDS)

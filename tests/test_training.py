@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
+from course_utils import curves, textgen
 from course_utils import reference as ref
 from course_utils import training as tr
 from course_utils.data import delayed_echo
@@ -332,18 +333,19 @@ def test_plot_losses_draws_one_line_per_run():
         "b": tr.History(loss=[1.0, np.inf], diverged=True),
     }
     fig, ax = plt.subplots()
-    assert tr.plot_losses(runs, ax=ax) is ax
+    assert curves.plot_curves(runs, ax=ax) is ax
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["a", "b (diverged)"] and ax.get_yscale() == "log"
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [2.0, 1.0, 0.5])
     plt.close(fig)
     with pytest.raises(ValueError, match="histories: expected at least one History, got none"):
-        tr.plot_losses({})
+        curves.plot_curves({})
 
 
 def test_a_character_model_trains_from_integer_ids_and_samples():
     text = "hello world, hello rnn. " * 40
-    x, y, vocab = tr.char_streams(text, 4)
+    x, y, char_vocab = textgen.char_streams(text, 4)
+    vocab = "".join(char_vocab.chars)
     assert x.shape == y.shape == (4, len(text) // 4 - 1) and vocab == "".join(sorted(set(text)))
     np.testing.assert_array_equal(x[:, 1:], y[:, :-1])
     V = len(vocab)
@@ -362,6 +364,6 @@ def test_char_streams_errors():
         ValueError,
         match=r"text: expected at least 2 characters per stream \(6 for n_streams=3\), got 5",
     ):
-        tr.char_streams("abcde", 3)
+        textgen.char_streams("abcde", 3)
     with pytest.raises(TypeError, match="text: expected a str, got bytes"):
-        tr.char_streams(b"abc", 1)
+        textgen.char_streams(b"abc", 1)

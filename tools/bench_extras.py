@@ -32,14 +32,14 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import charrnn_classic  # noqa: E402
 
-from course_utils import longlag, runtime, training  # noqa: E402
+from course_utils import longlag, models, runtime, training  # noqa: E402
 from course_utils.data import load_stdlib_corpus  # noqa: E402
 
 # The notebooks' experiment (notebooks/src/07_gru.py: LAGS, EPOCHS, BUDGET; 06_lstm.py: T_LONG = 40).
 # tests/test_bench.py fails when these drift from the notebook sources.
 LAGS = (10, 40)  # adding-problem lengths: a short and a long lag
 EPOCHS = 30  # training budget per run (runs stop early at the target)
-BUDGET = longlag.param_count("LSTM", 16, 2)  # weights per recurrent layer, the same for every cell
+BUDGET = models.param_count("LSTM", 16, 2)  # weights per recurrent layer, the same for every cell
 
 # The char-RNN speed comparison: the classic script's defaults for the model, and a small corpus slice.
 CHAR_HIDDEN = 100  # hidden units H, both trainers
@@ -124,7 +124,7 @@ def aggregate_long_lag(results: Iterable[longlag.LongLagResult]) -> list[dict[st
                 "params": runs[0].params,
                 "units": runs[0].units,
                 # the recurrent layer alone; the adding problem has D = 2 inputs
-                "layer_params": longlag.param_count(cell, runs[0].units, 2),
+                "layer_params": models.param_count(cell, runs[0].units, 2),
                 "target_mse": runs[0].target_mse,
                 "baseline_mse": runs[0].baseline_mse,
             }

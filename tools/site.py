@@ -50,7 +50,7 @@ REMOTE_ASSET = re.compile(
     r"""|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:url\()?\s*["']?(?:https?:)?//""",
     re.I,
 )
-# A course_utils call that draws, e.g. ``unrolled.neuron(`` or ``curves.plot_losses(``.
+# A course_utils call that draws, e.g. ``unrolled.neuron(`` or ``curves.plot_curves(``.
 DRAWING_CALL = re.compile(r"\b([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)\(")
 NOT_DRAWING = ("plt.", "np.", "keras.", "tf.", "math.", "ref.", "rng.", "fig.", "self.", "claims.")
 TITLE_ARG = re.compile(r"""(?:title|set_title|suptitle)\s*[=(]\s*f?(["'])(.+?)\1""")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .. import deep
+from .. import deep, models
 from .. import reference as ref
 from ._feedback import Feedback, attempt, failed, passed
 
@@ -141,7 +141,7 @@ def exercise_05_2(param_count: Callable[..., int]) -> Feedback:
     ex = "05.2"
     cases = [(1, [20, 20], 1), (3, [8], 5), (2, [16, 8, 4], 10), (5, [7, 7], 2)]
     for d_in, units, outputs in cases:
-        want = deep.stacked_rnn_param_count(d_in, units, outputs)
+        want = models.param_count("SimpleRNN", units, d_in, outputs=outputs)
         got, problem = attempt(ex, param_count, d_in, list(units), outputs)
         if problem is not None:
             return problem

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..longlag import param_count, units_for_budget
+from ..longlag import units_for_budget
+from ..models import param_count
 from ._arrays import array_of_shape
 from ._feedback import Feedback, attempt, failed, passed
 

@@ -26,7 +26,7 @@ def draw_stack(
     Horizontal arrows carry ``h^(l)(t-1)`` into step t of the same layer (weights ``Wh^(l)``, shared across
     t); vertical arrows carry ``h^(l-1)(t)`` up into layer l (weights ``Wx^(l)``). Inputs ``x(t)`` enter at
     the bottom; the top layer emits ``y(t)`` at every step when ``sequence_output`` is True, else only at
-    the last step (sequence-to-vector, as in :func:`course_utils.deep.build_stacked_rnn`).
+    the last step (sequence-to-vector, as in :func:`course_utils.models.build_stacked_rnn`).
 
     Args:
         layers: depth L (rows).

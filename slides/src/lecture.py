@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from course_utils import gradflow, longlag, runtime, textgen
+from course_utils import gradflow, longlag, models, runtime, textgen
 from course_utils.diagrams import cells, mappings, unrolled
 
 runtime.setup(seed=0, use_tensorflow=False, verbose=False)
@@ -159,7 +159,7 @@ plt.show()
 
 # %% slideshow={"slide_type": "-"}
 for D, H in [(1, 32), (8, 64), (64, 128)]:
-    print(f"D = {D:3d}, H = {H:3d}:  SimpleRNN has {longlag.param_count('SimpleRNN', H, D):6,d} parameters")
+    print(f"D = {D:3d}, H = {H:3d}:  SimpleRNN has {models.param_count('SimpleRNN', H, D):6,d} parameters")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # A **memory cell** is any part of a network that preserves state across time steps:
@@ -529,7 +529,7 @@ plt.show()
 
 # %% slideshow={"slide_type": "-"}
 for cell in longlag.CELLS:
-    print(f"{cell:>10}: {longlag.param_count(cell, 64, 1):6,d} parameters")
+    print(f"{cell:>10}: {models.param_count(cell, 64, 1):6,d} parameters")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # - **SimpleRNN**: cheapest, fine for short dependencies; fails at long lags.
