@@ -17,7 +17,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import check, claims, mappings
+from course_utils import check, claims, mappings, models
 from course_utils.data import signals
 from course_utils.diagrams import mappings as mapping_diagrams
 
@@ -115,7 +115,7 @@ def fit_and_score(model, train_task, test_task, loss="mse", epochs=EPOCHS):
 
 # %%
 seq2seq_train, seq2seq_test = signals.next_step_task(train), signals.next_step_task(test)
-pred, scores = fit_and_score(mappings.seq2seq_model(None, 1, UNITS), seq2seq_train, seq2seq_test)  # pred (N, T-1, 1)
+pred, scores = fit_and_score(models.seq2seq_model(None, 1, UNITS), seq2seq_train, seq2seq_test)  # pred (N, T-1, 1)
 claims.below("nb02.seq2seq_vs_linear", scores["model"] / scores["linear"], 0.9)
 mappings.plot_prediction(seq2seq_test, pred, index=0)
 plt.show()
@@ -132,7 +132,7 @@ plt.show()
 # %%
 seq2vec_train, seq2vec_test = signals.frequency_task(train), signals.frequency_task(test)
 probs, scores = fit_and_score(
-    mappings.seq2vec_model(None, 1, UNITS, outputs=3), seq2vec_train, seq2vec_test, loss="sparse_categorical_crossentropy"
+    models.seq2vec_model(None, 1, UNITS, outputs=3), seq2vec_train, seq2vec_test, loss="sparse_categorical_crossentropy"
 )  # probs (N, 3)
 assert abs(scores["trivial"] - 1 / 3) < 0.01  # balanced classes: the majority class is right a third of the time
 claims.below("nb02.seq2vec_errors_vs_linear", (1 - scores["model"]) / (1 - scores["linear"]), 0.25)
@@ -151,7 +151,7 @@ plt.show()
 
 # %%
 vec2seq_train, vec2seq_test = signals.generation_task(train), signals.generation_task(test)
-pred, scores = fit_and_score(mappings.vec2seq_model(4, T, UNITS), vec2seq_train, vec2seq_test, epochs=2 * EPOCHS)  # pred (N, T, 1)
+pred, scores = fit_and_score(models.vec2seq_model(4, T, UNITS), vec2seq_train, vec2seq_test, epochs=2 * EPOCHS)  # pred (N, T, 1)
 # Usually far below the linear fit (docs/claims.md), but one run in ten stalled near half of it: claim "below".
 claims.below("nb02.vec2seq_vs_linear", scores["model"] / scores["linear"], 1.0)
 mappings.plot_prediction(vec2seq_test, pred, index=0)
@@ -173,7 +173,7 @@ plt.show()
 # %%
 encdec_train = signals.continuation_task(train, HORIZON)
 encdec_test = signals.continuation_task(test, HORIZON)
-pred, scores = fit_and_score(mappings.encoder_decoder_model(None, 1, HORIZON, UNITS), encdec_train, encdec_test)  # pred (N, K, 1)
+pred, scores = fit_and_score(models.encoder_decoder_model(None, 1, HORIZON, UNITS), encdec_train, encdec_test)  # pred (N, K, 1)
 claims.below("nb02.encdec_vs_last_value", scores["model"] / scores["trivial"], 0.1)
 claims.above("nb02.encdec_vs_linear", scores["model"] / scores["linear"], 2.0)
 mappings.plot_prediction(encdec_test, pred, index=0)

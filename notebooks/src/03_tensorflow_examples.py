@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from course_utils import check, claims, forecasting, textgen
+from course_utils import check, claims, forecasting, models, textgen
 from course_utils import reference as ref
 from course_utils.data import (
     generate_series,
@@ -308,7 +308,7 @@ results = {
 # %% [markdown]
 # Now the recurrent models: a **simple RNN** (one `SimpleRNN(20)` layer, its last state into a linear
 # `Dense(1)`) and a **deep RNN** (two stacked `SimpleRNN(32)` layers; the first returns its whole output
-# sequence $(N, T, H)$ to the second). Both come from `forecasting.build_forecaster`.
+# sequence $(N, T, H)$ to the second). Both come from `models.build_forecaster`.
 #
 # The deep RNN is trained **at every step** (a sequence-to-sequence mapping from notebook 02): after each
 # input step $t$ it forecasts $x(t+1)$, so its output is $(N, T, 1)$ and the targets
@@ -317,7 +317,7 @@ results = {
 # while its learning rate decays along a cosine from $3 \cdot 10^{-3}$ to 0.
 
 # %%
-simple_rnn = forecasting.build_forecaster("simple", units=20, seed=SEED)
+simple_rnn = models.build_forecaster("simple", units=20, learning_rate=1e-2, seed=SEED)
 simple_rnn.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
 results["simple RNN"] = forecasting.mse(y_valid, forecasting.forecast_direct(simple_rnn, x_valid))
 
@@ -329,7 +329,7 @@ cosine_decay = keras.optimizers.schedules.CosineDecay(
 )
 
 y_train_seq = forecasting.sequence_targets(parts.train, n_in=50, n_out=1)  # (2000, 50, 1)
-deep_rnn = forecasting.build_forecaster(
+deep_rnn = models.build_forecaster(
     "deep", units=32, n_layers=2, every_step=True, learning_rate=cosine_decay, seed=SEED
 )
 deep_rnn.fit(x_train, y_train_seq, epochs=deep_epochs, batch_size=32, verbose=0)
@@ -366,8 +366,8 @@ x_train10, y_train10 = forecasting.split_window(parts.train, n_out=10)  # (2000,
 x_valid10, y_valid10 = forecasting.split_window(parts.valid, n_out=10)  # (500, 50, 1), (500, 10)
 
 y_train10_seq = forecasting.sequence_targets(parts.train, n_in=50, n_out=10)  # (2000, 50, 10)
-direct_rnn = forecasting.build_forecaster(
-    "deep", units=32, n_out=10, every_step=True, learning_rate=cosine_decay, seed=SEED
+direct_rnn = models.build_forecaster(
+    "deep", units=32, outputs=10, every_step=True, learning_rate=cosine_decay, seed=SEED
 )
 direct_rnn.fit(x_train10, y_train10_seq, epochs=deep_epochs, batch_size=32, verbose=0)
 
@@ -500,7 +500,7 @@ x_chars_valid, y_chars_valid = textgen.make_char_windows(valid_ids, seq_len=64)
 print(f"{len(text):,} characters, V = {vocab.size}: {x_chars.shape[0]} training windows of 64,")
 print(f"{x_chars_valid.shape[0]} held-out windows from the last {n_held_out:,} characters")
 
-char_model = textgen.build_char_model(vocab.size, units=128, seed=SEED)
+char_model = models.build_char_model(vocab.size, units=128, learning_rate=1e-2, seed=SEED)
 history = char_model.fit(x_chars, y_chars, epochs=EPOCHS, batch_size=32, verbose=0)
 train_loss = claims.record("nb03.char_train_loss_nats", history.history["loss"][-1])
 valid_loss = claims.record(

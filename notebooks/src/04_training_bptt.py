@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import display
 
-from course_utils import check, claims
+from course_utils import check, claims, curves
 from course_utils import gradflow as gf
 from course_utils import reference as ref
 from course_utils import training
@@ -240,7 +240,7 @@ def train_echo(truncate=None, seed=SEED):
 
 
 echo_params, full_history = train_echo()
-ax = training.plot_losses({"full BPTT, Adam": full_history})
+ax = curves.plot_curves({"full BPTT, Adam": full_history})
 ax.axhline(np.log(K), color="grey", ls=":", label="guessing: ln K")
 ax.legend(fontsize=8)
 plt.show()
@@ -268,7 +268,7 @@ print(f"loss fell {drop:.0f}x; held-out accuracy {full_acc:.3f} (chance {chance_
 # %%
 short_params, short_history = train_echo(truncate=DELAY)
 long_params, long_history = train_echo(truncate=2 * DELAY)
-training.plot_losses({"full BPTT": full_history, f"truncate k = {2 * DELAY}": long_history, f"truncate k = {DELAY}": short_history})
+curves.plot_curves({"full BPTT": full_history, f"truncate k = {2 * DELAY}": long_history, f"truncate k = {DELAY}": short_history})
 plt.show()
 
 # %% [markdown]
@@ -430,7 +430,7 @@ for label, max_norm in (("no clipping", None), ("clip global norm to 0.5", 0.5))
     )
     clip_acc[label] = training.accuracy(training.forward(p, clip_task.x)[0], clip_task.y, clip_task.mask)
 fig, (ax_loss, ax_norm) = plt.subplots(1, 2, figsize=(11, 3.4))
-training.plot_losses(clip_runs, ax=ax_loss)
+curves.plot_curves(clip_runs, ax=ax_loss)
 for label, history in clip_runs.items():
     ax_norm.semilogy(history.grad_norm, label=label)
 ax_norm.set(xlabel="update", ylabel="global gradient norm (before clipping)")

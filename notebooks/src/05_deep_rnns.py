@@ -22,7 +22,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import check, claims, deep, distribute, forecasting
+from course_utils import check, claims, curves, deep, distribute, forecasting, models
 from course_utils import reference as ref
 from course_utils.diagrams import stack
 from course_utils.data import DEFAULT_FREQ_RANGES, generate_series
@@ -69,14 +69,14 @@ plt.show()
 # %% [markdown]
 # ### The NumPy stack equals Keras
 #
-# `deep.build_stacked_rnn` builds the Keras stack; `deep.stack_rnn_forward` runs the recurrence above in
+# `models.build_stacked_rnn` builds the Keras stack; `deep.stack_rnn_forward` runs the recurrence above in
 # NumPy, one `ref.rnn_forward` per layer, each fed the whole state sequence of the layer below. We copy
 # the Keras weights over (`ref.from_keras` per layer) and compare the top layer's last state and the
 # model's output.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-model = deep.build_stacked_rnn(
+model = models.build_stacked_rnn(
     (7, 3), units=(8, 6), seed=SEED
 )  # 2 layers: SimpleRNN(8) -> SimpleRNN(6) -> Dense(1)
 x_demo = np.random.default_rng(SEED).normal(size=(4, 7, 3)).astype(np.float32)  # (N, T, D)
@@ -120,7 +120,7 @@ depth_models, params, seconds = {}, {}, {}
 for depth in (1, 2, 3):
     name = f"{depth} x SimpleRNN(16)"
     start = time.perf_counter()
-    rnn = forecasting.build_forecaster(
+    rnn = models.build_forecaster(
         "simple" if depth == 1 else "deep",
         units=16,
         n_layers=depth,
@@ -142,7 +142,7 @@ print(forecasting.results_table(results, digits=4))
 # NBVAL_CHECK_OUTPUT
 for name, count in params.items():
     print(f"{name}: {count} weights")
-assert params["2 x SimpleRNN(16)"] == deep.stacked_rnn_param_count(1, [16, 16], 1)
+assert params["2 x SimpleRNN(16)"] == models.param_count("SimpleRNN", [16, 16], 1, outputs=1)
 
 # %%
 for name, sec in seconds.items():
@@ -198,7 +198,7 @@ xs_valid, ys_valid = forecasting.split_window(small_parts.valid)  # (128, 20, 1)
 
 histories, final = {}, {}
 for label, rate in (("no dropout", 0.0), ("dropout 0.1", 0.1)):
-    net = deep.build_stacked_rnn(
+    net = models.build_stacked_rnn(
         (None, 1), (32, 32), dropout=rate, recurrent_dropout=rate, seed=SEED
     )
     net.compile(optimizer=keras.optimizers.Adam(5e-3), loss="mse")
@@ -221,7 +221,7 @@ for label, rate in (("no dropout", 0.0), ("dropout 0.1", 0.1)):
         "best epoch": int(val_curve.argmin()) + 1,
     }
 
-ax = deep.plot_learning_curves(histories)
+ax = curves.plot_curves(histories)
 ax.set_title("64 training windows: with and without dropout")
 plt.show()
 
@@ -297,7 +297,7 @@ claims.record(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-ln_model = deep.build_stacked_rnn((7, 3), units=(5,), layer_norm=True, seed=SEED + 1)
+ln_model = models.build_stacked_rnn((7, 3), units=(5,), layer_norm=True, seed=SEED + 1)
 ln_cell = ln_model.get_layer("ln_simple_rnn_1").cell
 ln_weights = [
     np.asarray(w, dtype=np.float64)
@@ -337,7 +337,7 @@ assert np.abs(ln_cache.z_hat.mean(axis=2)).max() < 1e-9
 
 # %%
 for label, option in (("3 layers + residual", "residual"), ("3 layers + layer norm", "layer_norm")):
-    net = deep.build_stacked_rnn((None, 1), (16, 16, 16), **{option: True}, seed=SEED)
+    net = models.build_stacked_rnn((None, 1), (16, 16, 16), **{option: True}, seed=SEED)
     net.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
     net.fit(x_train, y_train, epochs=EPOCHS, batch_size=32, verbose=0)
     results[label] = forecasting.mse(y_valid, forecasting.forecast_direct(net, x_valid))
@@ -398,7 +398,7 @@ print("devices:", DEVICES)
 
 # %%
 mirrored = distribute.mirrored_step(
-    lambda: deep.build_stacked_rnn((None, 1), (16, 16), seed=SEED),
+    lambda: models.build_stacked_rnn((None, 1), (16, 16), seed=SEED),
     x_train[:64],  # (64, 30, 1): one global batch
     y_train[:64],
     DEVICES,
@@ -441,7 +441,7 @@ assert mirrored.update_difference < 1e-4 < 1e-2 < mirrored.half_batch_difference
 
 # %%
 model_parallel = distribute.build_layer_per_device_rnn((30, 1), (16, 16), DEVICES)
-one_device = deep.build_stacked_rnn((30, 1), (16, 16), seed=SEED)
+one_device = models.build_stacked_rnn((30, 1), (16, 16), seed=SEED)
 model_parallel.set_weights(one_device.get_weights())  # the same weights, now split over two devices
 where = distribute.placement(model_parallel, (30, 1))
 for place in where:

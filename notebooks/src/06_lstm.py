@@ -23,7 +23,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import check, claims, deep, longlag
+from course_utils import check, claims, deep, longlag, models
 from course_utils import reference as ref
 from course_utils.data import ADDING_BASELINE_MSE, ADDING_HALF_MSE, adding_problem
 from course_utils.diagrams import cells
@@ -32,7 +32,7 @@ from course_utils.widgets import gates
 
 EPOCHS = 30  # the knob: epoch budget of every run of the long-lag experiment (runs stop early at the target)
 T_LONG = 40  # adding-problem length: the first marked number must be held for at least 20 steps
-BUDGET = longlag.param_count("LSTM", 16, 2)  # weights per recurrent layer: LSTM(16) = 1216
+BUDGET = models.param_count("LSTM", 16, 2)  # weights per recurrent layer: LSTM(16) = 1216
 RATES = longlag.LEARNING_RATES  # Adam learning rates every cell is trained with: 0.01, 0.003, 0.001
 
 # %% [markdown]
@@ -423,7 +423,8 @@ print(
 x_lag, _ = adding_problem(64, T_LONG, seed=SEED + 3)  # (64, 40, 2)
 relative = {}
 for sweep in (lstm, rnn):
-    initial = longlag.build_model(sweep.cell, sweep.best.units, 2, seed=SEED)
+    keras.utils.set_random_seed(SEED)  # the global seed each run set before building its model
+    initial = models.build_cell_model(sweep.cell, sweep.best.units, 2)
     for when, weights in (
         ("initial", ref.from_keras(initial.get_layer(sweep.cell.lower()))),
         ("trained", sweep.weights),

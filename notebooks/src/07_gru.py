@@ -20,13 +20,13 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import check, claims, longlag
+from course_utils import check, claims, longlag, models
 from course_utils import reference as ref
 from course_utils.diagrams import cells
 
 EPOCHS = 30  # epoch budget of every run; runs stop early at the target
 LAGS = (10, 40)  # adding-problem lengths: a short and a long lag
-BUDGET = longlag.param_count("LSTM", 16, 2)  # weights per recurrent layer, the same for every cell
+BUDGET = models.param_count("LSTM", 16, 2)  # weights per recurrent layer, the same for every cell
 RATES = longlag.LEARNING_RATES[:2]  # Adam learning rates every cell is trained with: 0.01 and 0.003
 
 # %% [markdown]
@@ -165,7 +165,7 @@ assert same
 # | GRU, `reset_after=True` | $3H\,(D + H + 2)$ | z, r, h, two bias rows |
 #
 # so for equal $H$ a GRU has about 3/4 of an LSTM's weights and 3 times a SimpleRNN's. The formulas
-# (`longlag.param_count`) against Keras' own count:
+# (`models.param_count`) against Keras' own count:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -179,7 +179,7 @@ for units, input_dim in ((16, 2), (64, 10), (128, 32)):
     ):
         layer = getattr(keras.layers, cell)(units, **kwargs)
         layer.build((None, None, input_dim))
-        formula = longlag.param_count(cell, units, input_dim, **kwargs)
+        formula = models.param_count(cell, units, input_dim, **kwargs)
         assert formula == layer.count_params(), (cell, units, input_dim, kwargs)
         rows.append(
             (
@@ -210,7 +210,7 @@ print("GRU / LSTM about 3/4, GRU / SimpleRNN about 3, at every size")
 # NBVAL_CHECK_OUTPUT
 units = {cell: longlag.units_for_budget(cell, BUDGET, 2) for cell in longlag.CELLS}
 for cell, u in units.items():
-    print(f"{cell:>9}: {u:>2} units, {longlag.param_count(cell, u, 2)} weights")
+    print(f"{cell:>9}: {u:>2} units, {models.param_count(cell, u, 2)} weights")
 
 # %% [markdown]
 # ## The comparison: SimpleRNN vs LSTM vs GRU on the adding problem

@@ -19,7 +19,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_utils import claims, mappings, seq2seq
+from course_utils import claims, models, seq2seq
 from course_utils.data import tokens
 
 # The knob: training epochs of each encoder-decoder (more epochs close the gap between the two decoders).
@@ -81,7 +81,7 @@ print(f"decoder input under teacher forcing: START, y(1), ..., y(L-1): {train.de
 # %%
 keras.utils.set_random_seed(SEED)
 feedback = seq2seq.feedback_model(tokens.VOCAB, UNITS)
-repeat = mappings.encoder_decoder_model(None, tokens.VOCAB, LENGTH, UNITS, outputs=tokens.VOCAB, cell="gru", activation="softmax")
+repeat = models.encoder_decoder_model(None, tokens.VOCAB, LENGTH, UNITS, outputs=tokens.VOCAB, cell="gru", activation="softmax")
 
 # The one-step decoder fed the true previous tokens must give what the training model gives (untrained weights).
 step = seq2seq.keras_step(feedback)  # (previous token ids (N,), g(t-1) (N, H)) -> (probs (N, V), g(t) (N, H))
