@@ -19,13 +19,18 @@ Modules, by where they sit in the course:
 - set-up and proof: ``runtime`` (seed from ``COURSE_SEED``, quiet logs, CPU/GPU), ``claims`` (empirical
   claims asserted with a margin, collected by ``make claims``), ``validation`` (argument checks),
   ``style`` (palette, line styles, figure descriptions), ``links`` (Colab/Binder badges and setup cell);
-- the maths in NumPy: ``reference`` (SimpleRNN, LSTM, GRU cells with BPTT, Keras interop, clipping),
-  ``gradcheck`` (numerical gradients), ``gradflow`` (Jacobian products, vanishing/exploding), ``training``
-  (a NumPy trainer, character streams);
-- Keras models by topic: ``mappings`` (the four input/output mappings, notebook 02), ``forecasting`` and
-  ``textgen`` (notebook 03), ``deep`` (stacked RNNs, notebook 05), ``distribute`` (data and model
-  parallelism on two devices), ``longlag`` (the adding problem and the cells' sweep, 06/07), ``seq2seq``
-  (teacher forcing, greedy and beam search, 08);
+- the maths in NumPy: ``activations`` (sigmoid, softmax, log-softmax, once for the package), ``reference``
+  (SimpleRNN, LSTM, GRU cells with BPTT, Keras interop, clipping), ``gradcheck`` (numerical gradients),
+  ``gradflow`` (Jacobian products, vanishing/exploding), ``training`` (a NumPy trainer and its sampler);
+- Keras, shared: ``models`` (every Keras model builder, one seed and compile convention, and
+  ``param_count``), ``layers`` (the custom Keras layers and callbacks, serialisable; imports Keras, so
+  only Keras code imports it), ``curves`` (the one training-curve plotter);
+- by topic: ``mappings`` (baselines and figures of the four input/output mappings, notebook 02),
+  ``forecasting`` (windows, baselines, multi-step forecasts, 03/05) and ``textgen`` (the character-text
+  pipeline: vocabulary, windows and streams, temperature sampling, generation, 03/04), ``deep`` (stacked
+  RNNs in NumPy, layer normalisation, 05), ``distribute`` (data and model parallelism on two devices),
+  ``longlag`` (the adding problem and the cells' sweep, 06/07), ``seq2seq`` (teacher forcing, greedy and
+  beam search, 08);
 - data and pictures: ``data`` (generated data sets), ``diagrams`` (cells, unrolled networks, mappings,
   stacks), ``widgets`` (the explorers);
 - feedback and grading: ``check`` (exercise feedback), ``grading`` (assignments, release, sandboxed grader).
