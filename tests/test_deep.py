@@ -277,7 +277,7 @@ def test_param_count_formula_matches_keras(d, units, outputs):
 
 
 def test_builder_dropout_masks_are_constant_over_time_between_layers():
-    model = models.build_stacked_rnn((None, 1), (8, 8), dropout=0.25, recurrent_dropout=0.1)
+    model = models.build_stacked_rnn((None, 1), (8, 8), dropout=0.25, recurrent_dropout=0.1, seed=0)
     first, last = model.get_layer("dropout_1"), model.get_layer("dropout_2")
     assert first.noise_shape == (None, 1, 8) and last.noise_shape is None
     assert model.get_layer("simple_rnn_1").cell.recurrent_dropout == pytest.approx(0.1)
