@@ -35,6 +35,7 @@ __all__ = [
     "check_int",
     "check_keys",
     "check_labels",
+    "check_length",
     "check_mask",
     "check_number",
     "check_positive",
@@ -552,6 +553,38 @@ def check_sequence(
     return items
 
 
+def check_length(
+    value: object, name: str, *, low: int = 1, what: str = "item", hint: str = ""
+) -> object:
+    """Return ``value`` (anything with a length: a list, a dict, a string, an array) if it holds at
+    least ``low`` items.
+
+    For collections whose type is checked elsewhere, or does not matter (a dict of curves, a text, an
+    array of ids), that must not be empty or too short. ``what`` names the items as the count reads:
+    singular for ``low=1`` (``"curve"``), plural otherwise (``"characters"``); ``hint`` says why that
+    many. A value without a length raises ``TypeError``, a short one ``ValueError``.
+
+    >>> check_length({}, "histories", what="History")
+    Traceback (most recent call last):
+    ...
+    ValueError: histories: expected at least one History, got none
+    >>> check_length("ab", "text", low=4, what="characters", hint="n = 4")
+    Traceback (most recent call last):
+    ...
+    ValueError: text: expected at least 4 characters (n = 4), got 2
+    """
+    try:
+        n = len(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name}: expected a collection with a length, got {_got(value)}") from None
+    if n < low:
+        count = "one" if low == 1 else str(low)
+        raise ValueError(
+            f"{name}: expected at least {count} {what}{_hint(hint)}, got {n if n else 'none'}"
+        )
+    return value
+
+
 def check_string(
     value: object, name: str, *, what: str = "a non-empty string", pattern: str = r".+"
 ) -> str:
@@ -598,11 +631,12 @@ def check_same_shape(value: object, name: str, like: object, like_name: str) -> 
 def check_labels(
     x: object,
     name: str,
-    n_classes: int,
+    n_classes: int | None,
     dims: str | None = None,
     sizes: MutableMapping[str, int] | None = None,
 ) -> np.ndarray:
-    """Return ``x`` as an integer NumPy array of labels (class labels, token ids) in ``0..n_classes-1``.
+    """Return ``x`` as an integer NumPy array of labels (class labels, token ids) in ``0..n_classes-1``,
+    or of any integers when ``n_classes`` is None (no vocabulary size known yet).
 
     ``dims``/``sizes`` check the shape as :func:`check_array` does (None: any shape). A non-integer dtype
     raises ``TypeError``, a label out of range ``ValueError``.
@@ -615,15 +649,19 @@ def check_labels(
     Traceback (most recent call last):
     ...
     TypeError: y_true: expected integer labels in 0..2, got dtype float64
+    >>> check_labels([0.5, 1.5], "prompts", None)
+    Traceback (most recent call last):
+    ...
+    TypeError: prompts: expected integer labels, got dtype float64
     """
     sizes = {} if sizes is None else sizes
     arr = np.asarray(x)
-    expected = f"integer labels in 0..{n_classes - 1}"
+    expected = "integer labels" + ("" if n_classes is None else f" in 0..{n_classes - 1}")
     if not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"{name}: expected {expected}, got dtype {arr.dtype}")
     if dims is not None:
         _check_shape(arr, name, _parse(dims), sizes)
-    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+    if n_classes is not None and arr.size and (arr.min() < 0 or arr.max() >= n_classes):
         raise ValueError(f"{name}: expected {expected}, got values in {arr.min()}..{arr.max()}")
     return arr
 

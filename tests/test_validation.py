@@ -490,6 +490,26 @@ def test_number_checks_return_plain_python_numbers():
             "ids: expected integer labels in 0..3, got dtype bool",
         ),
         (
+            lambda: v.check_labels(np.array([-1.0]), "prompts", None),
+            TypeError,
+            "prompts: expected integer labels, got dtype float64",
+        ),
+        (
+            lambda: v.check_length({}, "histories", what="History"),
+            ValueError,
+            "histories: expected at least one History, got none",
+        ),
+        (
+            lambda: v.check_length(np.arange(3), "ids", low=4, what="ids", hint="seq_len + 1"),
+            ValueError,
+            "ids: expected at least 4 ids (seq_len + 1), got 3",
+        ),
+        (
+            lambda: v.check_length(3, "curves", what="curve"),
+            TypeError,
+            "curves: expected a collection with a length, got int 3",
+        ),
+        (
             lambda: v.check_distribution([[0.5, 0.5], [1.2, -0.2]], "table", "V,V"),
             ValueError,
             "table: expected values >= 0, got -0.2 at index (1, 1)",
@@ -569,6 +589,14 @@ def test_general_helpers_return_the_checked_value():
     assert v.check_string("t.x", "name", pattern=r"\S+") == "t.x"
     assert v.check_same_shape([1, 2], "b", z(2), "a").tolist() == [1, 2]
     assert v.check_labels([[0, 2]], "ids", 3).dtype.kind == "i"
+    assert v.check_labels([-5, 7], "ids", None).tolist() == [
+        -5,
+        7,
+    ]  # no vocabulary size: any integer
+    curves = {"a": [1.0]}
+    assert (
+        v.check_length(curves, "curves") is curves and v.check_length("ab", "text", low=2) == "ab"
+    )
     assert v.check_distribution([[0.25, 0.75]], "p", "N,V").shape == (1, 2)
     assert v.check_setting({"built": True}, "layer", "built", True) is True
     assert v.check_setting(object(), "layer", "activation", abs, missing=abs) is abs
