@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 
 from .activations import softmax
-from .validation import check_array, check_positive_int
+from .validation import (
+    check_array,
+    check_int,
+    check_labels,
+    check_length,
+    check_positive,
+    check_positive_int,
+    check_string,
+)
 
 __all__ = [
     "CharVocab",
@@ -65,15 +73,14 @@ class CharVocab:
     def __post_init__(self) -> None:
         if not self.chars or len(set(self.chars)) != len(self.chars):
             raise ValueError(f"chars: expected distinct characters, got {self.chars!r}")
-        if any(not isinstance(c, str) or len(c) != 1 for c in self.chars):
-            raise ValueError(f"chars: expected single characters, got {self.chars!r}")
+        for i, c in enumerate(self.chars):
+            check_string(c, f"chars[{i}]", what="a single character", pattern=".")
         object.__setattr__(self, "_index", {c: i for i, c in enumerate(self.chars)})
 
     @classmethod
     def from_text(cls, text: str, *, extra: str = "") -> CharVocab:
         """The sorted set of characters in ``text`` plus ``extra`` (e.g. an end token never in the text)."""
-        if not isinstance(text, str) or not text:
-            raise ValueError(f"text: expected a non-empty str, got {text!r:.40}")
+        check_string(text, "text", what="a non-empty str")
         return cls(tuple(sorted(set(text) | set(extra))))
 
     @property
@@ -89,7 +96,7 @@ class CharVocab:
         return index[char]
 
     def encode(self, text: str) -> np.ndarray:
-        """Ids ``(L,)`` int64 of the characters of ``text``; unknown characters raise ``KeyError``."""
+        """Ids ``(L,)`` int64 of the characters of ``text``; an unknown character is a ``KeyError``."""
         index: dict[str, int] = self._index  # type: ignore[attr-defined]
         missing = sorted(set(text) - index.keys())
         if missing:
@@ -98,11 +105,7 @@ class CharVocab:
 
     def decode(self, ids: Sequence[int] | np.ndarray) -> str:
         """The text of ids ``(L,)``."""
-        ids = np.asarray(ids, dtype=np.int64).ravel()
-        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
-            raise ValueError(
-                f"ids: expected values in [0, {self.size}), got min {ids.min()}, max {ids.max()}"
-            )
+        ids = check_labels(np.asarray(ids, dtype=np.int64).ravel(), "ids", self.size)
         return "".join(self.chars[i] for i in ids)
 
 
@@ -124,14 +127,11 @@ def make_char_windows(
     ([[0, 1, 2], [3, 4, 5]], [[1, 2, 3], [4, 5, 6]])
     """
     ids = np.asarray(ids)
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(
-            f"ids: expected a 1-D integer array (L,), got dtype {ids.dtype} and shape {ids.shape}"
-        )
+    check_array(ids, "ids", "L")
+    check_labels(ids, "ids", None)
     seq_len = check_positive_int(seq_len, "seq_len")
     stride = seq_len if stride is None else check_positive_int(stride, "stride")
-    if ids.size < seq_len + 1:
-        raise ValueError(f"ids: expected at least seq_len + 1 = {seq_len + 1} ids, got {ids.size}")
+    check_length(ids, "ids", low=seq_len + 1, what="ids", hint="seq_len + 1")
     starts = np.arange(0, ids.size - seq_len, stride)
     offsets = np.arange(seq_len)
     x = ids[starts[:, None] + offsets]  # (N, T)
@@ -157,15 +157,16 @@ def char_streams(text: str, n_streams: int) -> tuple[np.ndarray, np.ndarray, Cha
     >>> vocab.chars, x.tolist(), y.tolist()
     (('a', 'b', 'c'), [[0, 1, 2, 0], [2, 0, 1, 2]], [[1, 2, 0, 1], [0, 1, 2, 0]])
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a str, got {type(text).__name__}")
+    check_string(text, "text", what="a str", pattern=".*")
     n_streams = check_positive_int(n_streams, "n_streams")
+    check_length(
+        text,
+        "text",
+        low=2 * n_streams,
+        what="characters",
+        hint=f"2 per stream, n_streams={n_streams}",
+    )
     per_stream = len(text) // n_streams
-    if per_stream < 2:
-        raise ValueError(
-            f"text: expected at least 2 characters per stream ({2 * n_streams} for n_streams={n_streams}), "
-            f"got {len(text)}"
-        )
     vocab = CharVocab.from_text(text)
     ids = vocab.encode(text[: per_stream * n_streams])
     rows = ids.reshape(n_streams, per_stream)  # (N, L + 1)
@@ -185,11 +186,8 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
     """
     if isinstance(temperature, bool) or not np.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature: expected a positive number, got {temperature!r}")
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.ndim == 0 or np.any(probs < 0) or not np.all(np.isfinite(probs)):
-        raise ValueError(
-            "probs: expected non-negative finite probabilities with the vocabulary on the last axis"
-        )
+    probs = check_array(probs, "probs", None, dtype=np.float64, low=0)
+    check_length(probs, "probs", what="probability", hint="the vocabulary on the last axis")
     with np.errstate(divide="ignore"):
         logits = np.log(probs) / temperature
     return softmax(logits)
@@ -243,11 +241,9 @@ def generate(
         One :class:`Generation` per prompt.
     """
     prompts = np.asarray(prompts)
-    if prompts.ndim != 2 or prompts.shape[1] == 0 or not np.issubdtype(prompts.dtype, np.integer):
-        raise ValueError(
-            f"prompts: expected a 2-D integer array of shape (N, T0) with T0 >= 1, got dtype {prompts.dtype} "
-            f"and shape {prompts.shape}"
-        )
+    check_array(prompts, "prompts", "N,T0")
+    check_labels(prompts, "prompts", None)
+    check_int(prompts.shape[1], "prompts", low=1, what="prompt length T0")
     max_len = check_positive_int(max_len, "max_len")
     if context is not None:
         context = check_positive_int(context, "context")
@@ -258,11 +254,9 @@ def generate(
     lengths = np.full(n, max_len)
     for step in range(max_len):
         window = sequence if context is None else sequence[:, -context:]
-        probs = np.asarray(next_distribution(window))
-        if probs.ndim != 2 or probs.shape[0] != n:
-            raise ValueError(
-                f"next_distribution: expected probabilities of shape ({n}, V) = (N, V), got {probs.shape}"
-            )
+        probs = check_array(
+            next_distribution(window), "next_distribution", "N,V", {"N": n}, hint="probabilities"
+        )
         ids = sample_next(probs, temperature, rng=rng)
         if end_id is not None:
             ended = (ids == end_id) & ~done
@@ -303,8 +297,7 @@ def unigram_entropy(ids: np.ndarray, vocab_size: int) -> float:
     """
     ids = np.asarray(ids).ravel()
     vocab_size = check_positive_int(vocab_size, "vocab_size")
-    if ids.size == 0:
-        raise ValueError("ids: expected at least one id, got none")
+    check_length(ids, "ids", what="id")
     counts = np.bincount(ids, minlength=vocab_size).astype(np.float64)
     p = counts[counts > 0] / counts.sum()
     return float(-(p * np.log(p)).sum())
@@ -332,21 +325,11 @@ def unigram_cross_entropy(
     1.3863
     """
     vocab_size = check_positive_int(vocab_size, "vocab_size")
-    if isinstance(smoothing, bool) or not np.isfinite(smoothing) or smoothing <= 0:
-        raise ValueError(f"smoothing: expected a positive number, got {smoothing!r}")
+    check_positive(smoothing, "smoothing")
     arrays = []
     for name, ids in (("train_ids", train_ids), ("test_ids", test_ids)):
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or ids.size == 0 or not np.issubdtype(ids.dtype, np.integer):
-            raise ValueError(
-                f"{name}: expected a non-empty 1-D integer array (L,), got dtype {ids.dtype} and "
-                f"shape {ids.shape}"
-            )
-        if ids.min() < 0 or ids.max() >= vocab_size:
-            raise ValueError(
-                f"{name}: expected ids in [0, {vocab_size}), got min {ids.min()}, max {ids.max()}"
-            )
-        arrays.append(ids)
+        ids = check_labels(ids, name, vocab_size, "L")
+        arrays.append(check_length(ids, name, what="id"))
     counts = np.bincount(arrays[0], minlength=vocab_size).astype(np.float64) + smoothing
     log_q = np.log(counts / counts.sum())
     return float(-log_q[arrays[1]].mean())
@@ -359,7 +342,6 @@ def distinct_ngram_ratio(text: str, n: int = 3) -> float:
     (0.2857142857142857, 1.0)
     """
     n = check_positive_int(n, "n")
-    if len(text) < n:
-        raise ValueError(f"text: expected at least n = {n} characters, got {len(text)}")
+    check_length(text, "text", low=n, what="characters", hint="n")
     grams = [text[i : i + n] for i in range(len(text) - n + 1)]
     return len(set(grams)) / len(grams)

@@ -362,7 +362,7 @@ def test_a_character_model_trains_from_integer_ids_and_samples():
 def test_char_streams_errors():
     with pytest.raises(
         ValueError,
-        match=r"text: expected at least 2 characters per stream \(6 for n_streams=3\), got 5",
+        match=r"text: expected at least 6 characters \(2 per stream, n_streams=3\), got 5",
     ):
         textgen.char_streams("abcde", 3)
     with pytest.raises(TypeError, match="text: expected a str, got bytes"):
