@@ -30,6 +30,7 @@ __all__ = [
     "check_array",
     "check_bool",
     "check_choice",
+    "check_default",
     "check_distribution",
     "check_instance",
     "check_int",
@@ -368,16 +369,44 @@ def check_positive_int(value: object, name: str) -> int:
     return _check_int(value, name, low=1)
 
 
-def check_choice(value: object, name: str, choices: tuple) -> object:
-    """Raise unless ``value`` is one of ``choices``.
+def check_choice(value: object, name: str, choices: tuple, hint: str = "") -> object:
+    """Raise unless ``value`` is one of ``choices``; ``hint`` says why only those (another argument).
 
     >>> check_choice("relu", "activation", ("tanh", "linear"))
     Traceback (most recent call last):
     ...
     ValueError: activation: expected one of ('tanh', 'linear'), got 'relu'
+    >>> check_choice("gru", "cell", ("simple_rnn",), "the only cell with layer_norm=True")
+    Traceback (most recent call last):
+    ...
+    ValueError: cell: expected one of ('simple_rnn',) (the only cell with layer_norm=True), got 'gru'
     """
     if value not in choices:
-        raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
+        raise ValueError(f"{name}: expected one of {choices}{_hint(hint)}, got {value!r}")
+    return value
+
+
+def check_default(value: object, name: str, default: object = None, *, why: str) -> object:
+    """Raise ``ValueError`` unless ``value`` is still ``default``: for an argument that another argument
+    makes meaningless (a mask for a one-output mapping, a learning rate for an uncompiled model).
+
+    ``why`` names the other argument that rules this one out.
+
+    >>> check_default(0.01, "learning_rate", why="used only with compile=True")
+    Traceback (most recent call last):
+    ...
+    ValueError: learning_rate: expected None (used only with compile=True), got float 0.01
+    >>> check_default(0.0, "recurrent_dropout", 0, why="layer_norm=True") == 0
+    True
+    """
+    same = value is default
+    if not same and not isinstance(value, np.ndarray):
+        try:
+            same = bool(value == default)
+        except Exception:  # objects that do not compare to the default
+            same = False
+    if not same:
+        raise ValueError(f"{name}: expected {default!r}{_hint(why)}, got {_got(value)}")
     return value
 
 

@@ -495,6 +495,21 @@ def test_number_checks_return_plain_python_numbers():
             "prompts: expected integer labels, got dtype float64",
         ),
         (
+            lambda: v.check_default(np.ones(2), "mask", why="only used with mapping='seq2seq'"),
+            ValueError,
+            "mask: expected None (only used with mapping='seq2seq'), got ndarray",
+        ),
+        (
+            lambda: v.check_default(0.2, "recurrent_dropout", 0, why="layer_norm=True"),
+            ValueError,
+            "recurrent_dropout: expected 0 (layer_norm=True), got float 0.2",
+        ),
+        (
+            lambda: v.check_choice("seq2vec", "mapping", ("seq2seq",), "chunk=2"),
+            ValueError,
+            "mapping: expected one of ('seq2seq',) (chunk=2), got 'seq2vec'",
+        ),
+        (
             lambda: v.check_length({}, "histories", what="History"),
             ValueError,
             "histories: expected at least one History, got none",
@@ -594,6 +609,8 @@ def test_general_helpers_return_the_checked_value():
         7,
     ]  # no vocabulary size: any integer
     curves = {"a": [1.0]}
+    assert v.check_default(None, "mask", why="seq2vec") is None
+    assert v.check_default({}, "compile_kwargs", {}, why="compile=False") == {}
     assert (
         v.check_length(curves, "curves") is curves and v.check_length("ab", "text", low=2) == "ab"
     )
