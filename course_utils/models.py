@@ -46,7 +46,18 @@ from typing import Any
 import numpy as np
 
 from .deep import _residual_flags
-from .validation import check_bool, check_choice, check_positive_int
+from .validation import (
+    check_bool,
+    check_choice,
+    check_default,
+    check_instance,
+    check_int,
+    check_positive,
+    check_positive_int,
+    check_probability,
+    check_seed,
+    check_sequence,
+)
 
 __all__ = [
     "CELLS",
@@ -113,10 +124,11 @@ def param_count(
     d = check_positive_int(input_dim, "input_dim")
     if isinstance(units, (int, np.integer)) and not isinstance(units, bool):
         sizes = [check_positive_int(units, "units")]
-    elif isinstance(units, Sequence) and not isinstance(units, str) and len(units) > 0:
-        sizes = [check_positive_int(h, f"units[{i}]") for i, h in enumerate(units)]
     else:
-        raise ValueError(f"units: expected a positive integer or a list of them, got {units!r}")
+        units = check_sequence(
+            units, "units", what="layer sizes", min_length=1, hint="or a positive integer"
+        )
+        sizes = [check_positive_int(h, f"units[{i}]") for i, h in enumerate(units)]
     total = 0
     for h in sizes:
         total += gates * h * (d + h + bias_rows)
@@ -139,38 +151,14 @@ def _keras_cell(cell: object) -> str:
     return str(check_choice(cell, "cell", KERAS_CELLS))
 
 
-def _check_seed(seed: object) -> int | None:
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
-    ):
-        raise ValueError(f"seed: expected a non-negative integer or None, got {seed!r}")
-    return None if seed is None else int(seed)
-
-
-def _check_rate(value: float, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float, np.floating))
-        or not 0.0 <= value < 1.0
-    ):
-        raise ValueError(f"{name}: expected a rate in [0, 1), got {value!r}")
-    return float(value)
-
-
 def _check_outputs(outputs: object) -> int | None:
     return None if outputs is None else check_positive_int(outputs, "outputs")
 
 
 def _check_learning_rate(learning_rate: Any) -> None:
-    if learning_rate is None:
-        return
-    if isinstance(learning_rate, bool) or (
-        isinstance(learning_rate, (int, float, np.floating))
-        and not (np.isfinite(learning_rate) and learning_rate > 0)
-    ):
-        raise ValueError(
-            f"learning_rate: expected a positive number or a schedule, got {learning_rate!r}"
-        )
+    """None, a schedule (any other object), or a number, which must be positive."""
+    if isinstance(learning_rate, (bool, np.bool_, int, float, np.integer, np.floating)):
+        check_positive(learning_rate, "learning_rate")
 
 
 def _kernel_inits(seed: int | None, offset: int, *, recurrent: bool = True) -> dict[str, Any]:
@@ -196,21 +184,17 @@ def _finish(
     """Compile ``model`` with Adam (Keras' default learning rate unless given) if ``compile``."""
     compile = check_bool(compile, "compile")
     _check_learning_rate(learning_rate)
-    if compile_kwargs is not None and not isinstance(compile_kwargs, Mapping):
-        raise TypeError(
-            f"compile_kwargs: expected a dict of model.compile arguments, got {type(compile_kwargs).__name__}"
-        )
+    if compile_kwargs is not None:
+        check_instance(compile_kwargs, "compile_kwargs", Mapping, "model.compile arguments")
     if not compile:
-        if learning_rate is not None or compile_kwargs:
-            raise ValueError(
-                "compile: learning_rate and compile_kwargs are used only with compile=True, got compile=False"
-            )
+        check_default(learning_rate, "learning_rate", why="used only with compile=True")
+        check_default(compile_kwargs or None, "compile_kwargs", why="used only with compile=True")
         return model
     import keras
 
     options = dict(compile_kwargs or {})
-    if "optimizer" in options and learning_rate is not None:
-        raise ValueError("learning_rate: expected either learning_rate or an optimizer, got both")
+    if "optimizer" in options:
+        check_default(learning_rate, "learning_rate", why="compile_kwargs has an optimizer")
     if "optimizer" not in options:
         adam = {} if learning_rate is None else {"learning_rate": learning_rate}
         options["optimizer"] = keras.optimizers.Adam(**adam)
@@ -288,7 +272,7 @@ def seq2seq_model(
     features, units = (
         check_positive_int(v, k) for v, k in ((features, "features"), (units, "units"))
     )
-    outputs, seed = _check_outputs(outputs), _check_seed(seed)
+    outputs, seed = _check_outputs(outputs), check_seed(seed, allow_none=True)
     inputs = keras.Input(shape=(steps, features), name="x")
     model = _simple_rnn_model(
         inputs, inputs, units, outputs, seed, "seq2seq", return_sequences=True
@@ -320,7 +304,7 @@ def seq2vec_model(
     features, units = (
         check_positive_int(v, k) for v, k in ((features, "features"), (units, "units"))
     )
-    outputs, seed = _check_outputs(outputs), _check_seed(seed)
+    outputs, seed = _check_outputs(outputs), check_seed(seed, allow_none=True)
     inputs = keras.Input(shape=(steps, features), name="x")
     model = _simple_rnn_model(
         inputs,
@@ -358,7 +342,7 @@ def vec2seq_model(
         check_positive_int(v, k)
         for v, k in ((params, "params"), (steps, "steps"), (units, "units"))
     )
-    outputs, seed = _check_outputs(outputs), _check_seed(seed)
+    outputs, seed = _check_outputs(outputs), check_seed(seed, allow_none=True)
     inputs = keras.Input(shape=(params,), name="v")
     repeated = keras.layers.RepeatVector(steps, name="repeat")(inputs)  # (N, T, P)
     model = _simple_rnn_model(
@@ -402,7 +386,7 @@ def encoder_decoder_model(
         check_positive_int(v, k)
         for v, k in ((features, "features"), (horizon, "horizon"), (units, "units"))
     )
-    outputs, seed = _check_outputs(outputs), _check_seed(seed)
+    outputs, seed = _check_outputs(outputs), check_seed(seed, allow_none=True)
     inputs = keras.Input(shape=(steps, features), name="x")
     _, state = rnn(units, return_state=True, name="encoder", **_kernel_inits(seed, 0))(
         inputs
@@ -473,26 +457,21 @@ def build_stacked_rnn(
     """
     import keras
 
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-        raise ValueError(f"input_shape: expected (T, D), got {input_shape!r}")
+    check_sequence(input_shape, "input_shape", what="sizes", length=2, hint="T and D")
     d_in = check_positive_int(input_shape[1], "input_shape[1] (D)")
-    if isinstance(units, (int, np.integer)) or len(units) == 0:
-        raise ValueError(f"units: expected a non-empty list of layer sizes, got {units!r}")
+    units = check_sequence(units, "units", what="layer sizes", min_length=1)
     sizes = [d_in] + [check_positive_int(u, f"units[{i}]") for i, u in enumerate(units)]
     outputs = _check_outputs(outputs)
     check_choice(cell, "cell", CELLS)
     every_step = check_bool(every_step, "every_step")
-    dropout = _check_rate(dropout, "dropout")
-    recurrent_dropout = _check_rate(recurrent_dropout, "recurrent_dropout")
-    if layer_norm and cell != "simple_rnn":
-        raise ValueError(f"layer_norm: supported with cell='simple_rnn' only, got cell={cell!r}")
-    if layer_norm and recurrent_dropout:
-        raise ValueError(
-            "layer_norm: the layer-norm cell has no recurrent dropout; set recurrent_dropout=0"
-        )
+    dropout = check_probability(dropout, "dropout")
+    recurrent_dropout = check_probability(recurrent_dropout, "recurrent_dropout")
+    if layer_norm:
+        check_choice(cell, "cell", ("simple_rnn",), "the only cell with layer_norm=True")
+        check_default(recurrent_dropout, "recurrent_dropout", 0, why="the layer-norm cell has none")
     layer_norm = check_bool(layer_norm, "layer_norm")
     flags = _residual_flags(check_bool(residual, "residual"), sizes)
-    seed = _check_seed(seed)
+    seed = check_seed(seed, allow_none=True)
 
     def seeded(offset: int) -> int | None:
         return None if seed is None else seed + offset
@@ -593,15 +572,14 @@ def build_forecaster(
     check_choice(kind, "kind", FORECASTER_KINDS)
     check_choice(cell, "cell", CELLS)
     if isinstance(units, Sequence) and not isinstance(units, str):
+        units = check_sequence(units, "units", what="layer sizes", min_length=1)
         sizes = [check_positive_int(u, f"units[{i}]") for i, u in enumerate(units)]
-        if not sizes:
-            raise ValueError("units: expected a non-empty list of layer sizes, got []")
         kind = "simple" if len(sizes) == 1 else "deep"
     else:
         units = check_positive_int(units, "units")
         n_layers = check_positive_int(n_layers, "n_layers")
-        if kind == "deep" and n_layers < 2:
-            raise ValueError(f"n_layers: expected at least 2 for kind='deep', got {n_layers}")
+        if kind == "deep":
+            check_int(n_layers, "n_layers", low=2, hint="kind='deep'")
         sizes = [units] * (1 if kind == "simple" else n_layers)
     outputs = _check_outputs(outputs)
     _check_learning_rate(learning_rate)
@@ -654,7 +632,7 @@ def build_cell_model(
     cell = _keras_cell(cell)
     units = check_positive_int(units, "units")
     input_dim = check_positive_int(input_dim, "input_dim")
-    outputs, seed = _check_outputs(outputs), _check_seed(seed)
+    outputs, seed = _check_outputs(outputs), check_seed(seed, allow_none=True)
     import keras
 
     layers = [
@@ -692,7 +670,7 @@ def build_char_model(
     vocab_size = check_positive_int(vocab_size, "vocab_size")
     units = check_positive_int(units, "units")
     embed_dim = check_positive_int(embed_dim, "embed_dim")
-    seed = _check_seed(seed)
+    seed = check_seed(seed, allow_none=True)
     init = keras.initializers
     embedding = (
         {}

@@ -340,27 +340,31 @@ def test_builder_rejects_bad_options():
         ValueError, match=r"cell: expected one of \('simple_rnn', 'lstm', 'gru'\), got 'rnn'"
     ):
         models.build_stacked_rnn((None, 1), (4,), cell="rnn")
-    with pytest.raises(ValueError, match=r"dropout: expected a rate in \[0, 1\), got 1.0"):
+    with pytest.raises(
+        ValueError, match=r"dropout: expected a finite number >= 0 and < 1, got 1.0"
+    ):
         models.build_stacked_rnn((None, 1), (4,), dropout=1.0)
     with pytest.raises(
-        ValueError, match=r"recurrent_dropout: expected a rate in \[0, 1\), got -0.1"
+        ValueError, match=r"recurrent_dropout: expected a finite number >= 0 and < 1, got -0.1"
     ):
         models.build_stacked_rnn((None, 1), (4,), recurrent_dropout=-0.1)
     with pytest.raises(
-        ValueError, match=r"layer_norm: supported with cell='simple_rnn' only, got cell='gru'"
+        ValueError,
+        match=r"cell: expected one of \('simple_rnn',\) \(the only cell with layer_norm=True\), got 'gru'",
     ):
         models.build_stacked_rnn((None, 1), (4,), cell="gru", layer_norm=True)
     with pytest.raises(
-        ValueError, match=r"layer_norm: the layer-norm cell has no recurrent dropout"
+        ValueError,
+        match=r"recurrent_dropout: expected 0 \(the layer-norm cell has none\), got float 0.2",
     ):
         models.build_stacked_rnn((None, 1), (4,), layer_norm=True, recurrent_dropout=0.2)
     with pytest.raises(ValueError, match=r"residual: layer 1 maps 4 to 6 units"):
         models.build_stacked_rnn((None, 1), (4, 6), residual=True)
-    with pytest.raises(ValueError, match=r"units: expected a non-empty list of layer sizes, got 4"):
+    with pytest.raises(ValueError, match=r"units: expected a list of layer sizes, got int 4"):
         models.build_stacked_rnn((None, 1), 4)
     with pytest.raises(ValueError, match=r"units\[1\]: expected a positive integer, got 0"):
         models.build_stacked_rnn((None, 1), (4, 0))
-    with pytest.raises(ValueError, match=r"input_shape: expected \(T, D\), got \(5,\)"):
+    with pytest.raises(ValueError, match=r"input_shape: expected 2 sizes \(T and D\), got 1"):
         models.build_stacked_rnn((5,), (4,))
 
 

@@ -288,10 +288,13 @@ def test_keras_forecaster_learns_and_works_iteratively():
         ({"kind": "wide"}, r"kind: expected one of \('simple', 'deep'\), got 'wide'"),
         ({"cell": "rnn"}, r"cell: expected one of \('simple_rnn', 'lstm', 'gru'\), got 'rnn'"),
         ({"units": 0}, r"units: expected a positive integer, got 0"),
-        ({"kind": "deep", "n_layers": 1}, r"n_layers: expected at least 2 for kind='deep', got 1"),
+        (
+            {"kind": "deep", "n_layers": 1},
+            r"n_layers: expected an integer >= 2 \(kind='deep'\), got 1",
+        ),
         (
             {"learning_rate": 0.0},
-            r"learning_rate: expected a positive number or a schedule, got 0.0",
+            r"learning_rate: expected a finite number > 0, got 0.0",
         ),
     ],
 )

@@ -92,7 +92,10 @@ def test_param_count_of_the_builders(cell):
 def test_param_count_names_bad_arguments():
     with pytest.raises(ValueError, match=r"cell: expected one of \('SimpleRNN', 'LSTM', 'GRU'\)"):
         models.param_count("RNN", 4, 2)
-    with pytest.raises(ValueError, match=r"units: expected a positive integer or a list of them"):
+    with pytest.raises(
+        ValueError,
+        match=r"units: expected a non-empty list of layer sizes \(or a positive integer\), got \[\]",
+    ):
         models.param_count("LSTM", [], 2)
     with pytest.raises(ValueError, match=r"units\[1\]: expected a positive integer, got 0"):
         models.param_count("LSTM", [3, 0], 2)
@@ -161,18 +164,18 @@ def test_compiling_uses_keras_defaults_unless_told_otherwise():
 
 def test_compile_options_are_checked():
     with pytest.raises(
-        ValueError, match=r"compile: learning_rate and compile_kwargs are used only"
+        ValueError,
+        match=r"learning_rate: expected None \(used only with compile=True\), got float 0.01",
     ):
         models.build_stacked_rnn((None, 1), (3,), learning_rate=1e-2)
     with pytest.raises(
-        ValueError, match=r"learning_rate: expected either learning_rate or an optimizer"
+        ValueError,
+        match=r"learning_rate: expected None \(compile_kwargs has an optimizer\), got float",
     ):
         models.build_forecaster(
             units=3, learning_rate=1e-2, compile_kwargs={"optimizer": keras.optimizers.SGD()}
         )
-    with pytest.raises(
-        ValueError, match=r"learning_rate: expected a positive number or a schedule"
-    ):
+    with pytest.raises(ValueError, match=r"learning_rate: expected a finite number > 0, got -1.0"):
         models.build_char_model(5, learning_rate=-1.0)
     with pytest.raises(TypeError, match=r"compile: expected True or False, got str 'yes'"):
         models.build_cell_model("GRU", 3, 2, compile="yes")
