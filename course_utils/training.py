@@ -46,7 +46,16 @@ from .reference import (
     rnn_step_forward,
 )
 from .textgen import sample_next
-from .validation import check_array, check_choice, check_mask, check_positive_int
+from .validation import (
+    check_array,
+    check_choice,
+    check_default,
+    check_keys,
+    check_labels,
+    check_length,
+    check_mask,
+    check_positive_int,
+)
 
 __all__ = [
     "PARAM_NAMES",
@@ -115,13 +124,7 @@ def init_params(
 
 
 def _check_params(params: Mapping[str, Any], sizes: dict[str, int]) -> Params:
-    if not isinstance(params, Mapping):
-        raise TypeError(
-            f"params: expected a dict with keys {PARAM_NAMES}, got {type(params).__name__}"
-        )
-    missing = [k for k in PARAM_NAMES if k not in params]
-    if missing:
-        raise ValueError(f"params: expected keys {PARAM_NAMES}, missing {tuple(missing)}")
+    check_keys(params, "params", PARAM_NAMES)
     dims = {"Wx": "D,H", "Wh": "H,H", "b": "H", "Wo": "H,O", "bo": "O"}
     return {k: check_array(params[k], k, dims[k], sizes) for k in PARAM_NAMES}
 
@@ -218,10 +221,7 @@ def loss_and_grad(
     z = check_array(z, "z", "N,T,O", sizes)
     N, T, _ = z.shape
     if mapping == "seq2vec":
-        if mask is not None:
-            raise ValueError(
-                "mask: only used with mapping='seq2seq', got a mask with mapping='seq2vec'"
-            )
+        check_default(mask, "mask", why="only used with mapping='seq2seq'")
         weight = np.zeros((N, T))
         weight[:, -1] = 1.0
         tdims = "N" if loss == "cross_entropy" else "N,O"
@@ -230,11 +230,10 @@ def loss_and_grad(
             np.ones((N, T)) if mask is None else check_mask(mask, "mask", sizes).astype(np.float64)
         )
         tdims = "N,T" if loss == "cross_entropy" else "N,T,O"
+    check_length(np.flatnonzero(weight), "mask", what="True step")
     count = weight.sum()
-    if count == 0:
-        raise ValueError("mask: expected at least one True step, got none")
     if loss == "cross_entropy":
-        targets = _check_labels(targets, tdims, sizes)
+        targets = check_labels(targets, "targets", sizes["O"], tdims, sizes)
         if mapping == "seq2vec":
             targets = np.broadcast_to(targets[:, None], (N, T))
         logp = log_softmax(z)  # (N, T, O)
@@ -253,20 +252,6 @@ def loss_and_grad(
         dz = 2.0 * diff / z.shape[-1]
     dz = dz * (weight / count)[..., None]
     return float(value), dz
-
-
-def _check_labels(targets: object, dims: str, sizes: dict[str, int]) -> np.ndarray:
-    arr = np.asarray(targets)
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(
-            f"targets: expected integer class labels of shape ({dims.replace(',', ', ')}), got dtype {arr.dtype}"
-        )
-    check_array(arr, "targets", dims, sizes)
-    if arr.size and (arr.min() < 0 or arr.max() >= sizes["O"]):
-        raise ValueError(
-            f"targets: expected class labels in [0, {sizes['O']}), got values in [{arr.min()}, {arr.max()}]"
-        )
-    return arr
 
 
 def accuracy(z: np.ndarray, targets: np.ndarray, mask: np.ndarray | None = None) -> float:
@@ -447,14 +432,8 @@ def train(
     )
     if chunk is not None:
         chunk = check_positive_int(chunk, "chunk")
-        if batch_size is not None:
-            raise ValueError(
-                "batch_size: stateful training (chunk=...) uses every row, got batch_size too"
-            )
-        if mapping != "seq2seq":
-            raise ValueError(
-                f"mapping: stateful training (chunk=...) needs 'seq2seq', got {mapping!r}"
-            )
+        check_default(batch_size, "batch_size", why="chunk=... trains on every row")
+        check_choice(mapping, "mapping", ("seq2seq",), "stateful training with chunk=...")
     elif batch_size is not None:
         batch_size = check_positive_int(batch_size, "batch_size")
     h, start = None, 0
@@ -507,8 +486,7 @@ def one_hot(ids: np.ndarray, K: int, *, dtype: type = np.float64) -> np.ndarray:
     """
     ids = np.asarray(ids)
     K = check_positive_int(K, "K")
-    if not np.issubdtype(ids.dtype, np.integer) or (ids.size and (ids.min() < 0 or ids.max() >= K)):
-        raise ValueError(f"ids: expected integers in [0, {K}), got {ids.dtype} values")
+    check_labels(ids, "ids", K)
     return np.eye(K, dtype=dtype)[ids]
 
 

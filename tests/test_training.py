@@ -251,7 +251,7 @@ def test_one_hot_and_sampling():
         (
             lambda p: tr.forward({"Wx": p["Wx"]}, np.zeros((1, 2, 3))),
             ValueError,
-            r"params: expected keys \('Wx', 'Wh', 'b', 'Wo', 'bo'\), missing \('Wh', 'b', 'Wo', 'bo'\)",
+            r"params: expected a 'Wh' entry, got keys \['Wx'\]",
         ),
         (
             lambda p: tr.forward(p, np.zeros((1, 2, 4))),
@@ -266,12 +266,12 @@ def test_one_hot_and_sampling():
         (
             lambda p: tr.loss_and_grad(np.zeros((1, 2, 4)), np.array([[0, 4]])),
             ValueError,
-            r"targets: expected class labels in \[0, 4\), got values in \[0, 4\]",
+            r"targets: expected integer labels in 0\.\.3, got values in 0\.\.4",
         ),
         (
             lambda p: tr.loss_and_grad(np.zeros((1, 2, 4)), np.zeros((1, 2))),
             TypeError,
-            r"targets: expected integer class labels of shape \(N, T\), got dtype float64",
+            r"targets: expected integer labels in 0\.\.3, got dtype float64",
         ),
         (
             lambda p: tr.loss_and_grad(
@@ -288,7 +288,7 @@ def test_one_hot_and_sampling():
                 mask=np.ones((1, 2), bool),
             ),
             ValueError,
-            r"mask: only used with mapping='seq2seq'",
+            r"mask: expected None \(only used with mapping='seq2seq'\), got ndarray",
         ),
         (
             lambda p: tr.loss_and_grad(
@@ -308,7 +308,7 @@ def test_one_hot_and_sampling():
                 batch_size=1,
             ),
             ValueError,
-            r"batch_size: stateful training \(chunk=...\) uses every row",
+            r"batch_size: expected None \(chunk=... trains on every row\), got int 1",
         ),
         (
             lambda p: tr.sample(p, np.zeros((1, 2), dtype=int), 3, temperature=0),
