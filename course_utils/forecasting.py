@@ -29,7 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from .validation import check_array, check_positive_int
+from .validation import (
+    check_array,
+    check_instance,
+    check_int,
+    check_length,
+    check_number,
+    check_positive_int,
+)
 
 __all__ = [
     "LinearForecaster",
@@ -71,11 +78,13 @@ def split_series(series: np.ndarray, n_train: int, n_valid: int) -> SeriesSplit:
     n_train = check_positive_int(n_train, "n_train")
     n_valid = check_positive_int(n_valid, "n_valid")
     n = series.shape[0]
-    if n_train + n_valid >= n:
-        raise ValueError(
-            f"n_train + n_valid: expected fewer than N = {n} series to leave a test part, "
-            f"got {n_train} + {n_valid} = {n_train + n_valid}"
-        )
+    check_int(
+        n_train + n_valid,
+        "n_train + n_valid",
+        high=n - 1,
+        what="number of series",
+        hint=f"fewer than N = {n}, to leave a test part",
+    )
     return SeriesSplit(
         series[:n_train], series[n_train : n_train + n_valid], series[n_train + n_valid :]
     )
@@ -97,10 +106,13 @@ def split_window(series: np.ndarray, n_out: int = 1) -> tuple[np.ndarray, np.nda
     """
     series = check_array(series, "series", "N,T,1")
     n_out = check_positive_int(n_out, "n_out")
-    if n_out >= series.shape[1]:
-        raise ValueError(
-            f"n_out: expected fewer than T = {series.shape[1]} steps so an input window remains, got {n_out}"
-        )
+    check_int(
+        n_out,
+        "n_out",
+        high=series.shape[1] - 1,
+        what="number of steps",
+        hint=f"fewer than T = {series.shape[1]}, so an input window remains",
+    )
     return series[:, :-n_out], series[:, -n_out:, 0]
 
 
@@ -117,10 +129,13 @@ def sequence_targets(series: np.ndarray, n_in: int, n_out: int = 1) -> np.ndarra
     series = check_array(series, "series", "N,T,1")
     n_in = check_positive_int(n_in, "n_in")
     n_out = check_positive_int(n_out, "n_out")
-    if n_in + n_out > series.shape[1]:
-        raise ValueError(
-            f"n_in + n_out: expected at most T = {series.shape[1]} steps, got {n_in} + {n_out} = {n_in + n_out}"
-        )
+    check_int(
+        n_in + n_out,
+        "n_in + n_out",
+        high=series.shape[1],
+        what="number of steps",
+        hint=f"T = {series.shape[1]}",
+    )
     index = np.arange(n_in)[:, None] + np.arange(1, n_out + 1)[None, :]  # (n_in, n_out)
     return series[:, index, 0]
 
@@ -165,8 +180,7 @@ def fit_linear(x: np.ndarray, y: np.ndarray, *, ridge: float = 1e-6) -> LinearFo
     sizes: dict[str, int] = {}
     x = check_array(x, "x", "N,T,1", sizes)
     y = check_array(y, "y", "N,K", sizes)
-    if not np.isfinite(ridge) or ridge < 0:
-        raise ValueError(f"ridge: expected a non-negative number, got {ridge!r}")
+    check_number(ridge, "ridge", low=0)
     flat = x[..., 0].astype(np.float64)  # (N, T)
     design = np.hstack([flat, np.ones((flat.shape[0], 1))])  # (N, T + 1): last column for the bias
     gram = design.T @ design + ridge * np.eye(design.shape[1])
@@ -192,9 +206,7 @@ def _predict_fn(model: Any) -> Callable[[np.ndarray], np.ndarray]:
         return keras_predict
     if hasattr(model, "predict"):
         return model.predict
-    if callable(model):
-        return model
-    raise TypeError(f"model: expected a Keras model or a callable, got {type(model).__name__}")
+    return check_instance(model, "model", Callable, "a Keras model or a function")
 
 
 def forecast_iterative(model: Any, x: np.ndarray, n_out: int) -> np.ndarray:
@@ -217,12 +229,15 @@ def forecast_iterative(model: Any, x: np.ndarray, n_out: int) -> np.ndarray:
     window = x.copy()
     outputs = []
     for _ in range(n_out):
-        step = np.asarray(predict(window), dtype=window.dtype)
-        if step.shape != (window.shape[0], 1):
-            raise ValueError(
-                f"model: expected a one-step forecast of shape ({window.shape[0]}, 1) = (N, 1), "
-                f"got {step.shape}"
-            )
+        step = check_array(
+            predict(window),
+            "model",
+            "N,1",
+            {"N": window.shape[0]},
+            dtype=window.dtype,
+            finite=False,  # a diverged model's NaN forecasts are shown, not refused
+            hint="a one-step forecast",
+        )
         outputs.append(step[:, 0])
         window = np.concatenate([window[:, 1:], step[:, :, None]], axis=1)  # (N, T, 1)
     return np.stack(outputs, axis=1)
@@ -273,8 +288,7 @@ def results_table(results: Mapping[str, float], *, digits: int = 4) -> str:
     linear           0.0041
     naive            0.0200
     """
-    if not results:
-        raise ValueError("results: expected at least one entry, got an empty mapping")
+    check_length(results, "results", what="entry")
     width = max(len("model"), *(len(name) for name in results))
     header = f"{'model':<{width}}   validation MSE"
     rows = [
@@ -310,8 +324,7 @@ def plot_forecast(
         label: check_array(pred, f"forecasts[{label!r}]", "N,K", sizes)
         for label, pred in (forecasts or {}).items()
     }
-    if not 0 <= index < x.shape[0]:
-        raise ValueError(f"index: expected 0 <= index < N = {x.shape[0]}, got {index}")
+    index = check_int(index, "index", low=0, high=x.shape[0] - 1, what="series index")
     t_in, n_out = x.shape[1], y_true.shape[1]
     past = np.arange(t_in)
     future = np.arange(t_in, t_in + n_out)
@@ -338,8 +351,7 @@ def plot_mse_by_horizon(errors: Mapping[str, np.ndarray], *, ax: Any = None) -> 
     """
     import matplotlib.pyplot as plt
 
-    if not errors:
-        raise ValueError("errors: expected at least one curve, got an empty mapping")
+    check_length(errors, "errors", what="curve")
     sizes: dict[str, int] = {}
     curves = {
         name: check_array(curve, f"errors[{name!r}]", "K", sizes) for name, curve in errors.items()
