@@ -54,8 +54,8 @@ class ArgumentTypeError(TypeError, ValueError):
     """A wrong type that is also a ``ValueError`` (like ``io.UnsupportedOperation`` is an ``OSError`` and a
     ``ValueError``).
 
-    Raised for a wrong container where a list is expected (:func:`check_sequence`) and a wrong type for a
-    seed (:func:`check_seed`): the entry points that take them (``runtime.setup(seed=...)``,
+    Raised for a wrong container where a list is expected (:func:`check_sequence`), a mapping that lacks a
+    required key (:func:`check_keys`) and a wrong type for a seed (:func:`check_seed`): the entry points that take them (``runtime.setup(seed=...)``,
     ``load_stdlib_corpus(modules)``, ``build_layer_per_device_rnn(units=...)``) have always raised
     ``ValueError`` for any bad value there, and ``except ValueError`` keeps working.
     """
@@ -763,15 +763,19 @@ def check_setting(
 def check_keys(mapping: object, name: str, required: Sequence[str]) -> Mapping:
     """Return ``mapping`` if it is a mapping holding every key in ``required``.
 
+    A missing key raises :class:`ArgumentTypeError`: a dict without the weights a layer needs is not a
+    parameter dict at all, and its callers have promised ``TypeError`` (``deep``, ``longlag``) as well as
+    ``ValueError`` (``reference``, ``training``) for one.
+
     >>> check_keys({"Wx": 1, "Wh": 2}, "params", ["Wx", "Wh", "b"])
     Traceback (most recent call last):
     ...
-    ValueError: params: expected a 'b' entry, got keys ['Wh', 'Wx']
+    course_utils.validation.ArgumentTypeError: params: expected a 'b' entry, got keys ['Wh', 'Wx']
     """
     check_instance(mapping, name, Mapping)
     for key in required:
         if key not in mapping:
-            raise ValueError(
+            raise ArgumentTypeError(
                 f"{name}: expected a {key!r} entry, got keys {sorted(mapping, key=str)}"
             )
     return mapping
