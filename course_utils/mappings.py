@@ -29,7 +29,14 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .data.signals import MappingTask
-from .validation import check_positive_int
+from .validation import (
+    check_array,
+    check_instance,
+    check_int,
+    check_positive_int,
+    check_same_shape,
+    check_setting,
+)
 
 __all__ = [
     "least_squares_baseline",
@@ -84,14 +91,12 @@ def least_squares_baseline(train: MappingTask, test: MappingTask, window: int = 
     ((20, 29, 1), True)
     """
     window = check_positive_int(window, "window")
-    if not isinstance(train, MappingTask) or not isinstance(test, MappingTask):
-        raise TypeError(
-            f"train, test: expected two MappingTask, got {type(train).__name__} and {type(test).__name__}"
-        )
-    if train.kind != test.kind:
-        raise ValueError(f"test: expected a {train.kind!r} task like train, got {test.kind!r}")
-    if train.kind in ("seq2seq", "encdec") and window > train.x.shape[1]:
-        raise ValueError(f"window: expected at most T = {train.x.shape[1]} steps, got {window}")
+    check_instance(train, "train", MappingTask)
+    check_instance(test, "test", MappingTask)
+    check_setting(test, "test", "kind", train.kind, "like train")
+    if train.kind in ("seq2seq", "encdec"):
+        T = train.x.shape[1]
+        check_int(window, "window", low=1, high=T, what="number of steps", hint=f"T = {T}")
     coef, *_ = np.linalg.lstsq(_features(train, window), _targets(train), rcond=None)
     scores = _features(test, window) @ coef
     if test.kind == "seq2vec":
@@ -119,14 +124,13 @@ def plot_prediction(
     """
     prediction = np.asarray(prediction)
     n = task.y.shape[0]
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < n:
-        raise ValueError(f"index: expected a sequence index in 0..{n - 1}, got {index!r}")
-    if task.kind == "seq2vec" and (prediction.ndim != 2 or prediction.shape[0] != n):
-        raise ValueError(
-            f"prediction: expected class probabilities of shape (N, C) with N = {n}, got {prediction.shape}"
+    check_int(index, "index", low=0, high=n - 1, what="sequence index")
+    if task.kind == "seq2vec":
+        check_array(
+            prediction, "prediction", "N,C", {"N": n}, finite=False, hint="class probabilities"
         )
-    if task.kind != "seq2vec" and prediction.shape != task.y.shape:
-        raise ValueError(f"prediction: expected shape {task.y.shape}, got {prediction.shape}")
+    else:
+        check_same_shape(prediction, "prediction", task.y, "task.y")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 2.4))
     if task.kind != "vec2seq":  # a sequence input, drawn at steps 1..T_in
