@@ -35,7 +35,16 @@ import numpy as np
 from . import reference as ref
 from .data.memory import ADDING_BASELINE_MSE, ADDING_HALF_MSE, adding_problem
 from .models import GATES, KERAS_CELLS, build_cell_model, param_count
-from .validation import check_array, check_choice, check_positive_int
+from .validation import (
+    check_array,
+    check_choice,
+    check_keys,
+    check_length,
+    check_number,
+    check_positive,
+    check_positive_int,
+    check_sequence,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -179,8 +188,7 @@ def _train(
     check_choice(cell, "cell", CELLS)
     T = check_positive_int(T, "T")
     epochs = check_positive_int(epochs, "epochs")
-    if not (isinstance(target_mse, (int, float)) and target_mse > 0):
-        raise ValueError(f"target_mse: expected a positive number, got {target_mse!r}")
+    check_positive(target_mse, "target_mse")
     _check_rate(learning_rate, "learning_rate")
     import keras
 
@@ -235,11 +243,7 @@ def _train(
 
 
 def _check_rate(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise TypeError(f"{name}: expected a number in (0, 1), got {type(value).__name__}")
-    if not 0 < value < 1:
-        raise ValueError(f"{name}: expected a number in (0, 1), got {value!r}")
-    return float(value)
+    return check_number(value, name, low=0, high=1, low_open=True, high_open=True)
 
 
 @dataclass(frozen=True)
@@ -313,11 +317,9 @@ def sweep_long_lag(
     """
     check_choice(cell, "cell", CELLS)
     epochs = check_positive_int(epochs, "epochs")
-    rates = tuple(learning_rates) if isinstance(learning_rates, Sequence) else ()
-    if not rates or isinstance(learning_rates, str):
-        raise ValueError(
-            f"learning_rates: expected a non-empty sequence of numbers, got {learning_rates!r}"
-        )
+    rates = tuple(
+        check_sequence(learning_rates, "learning_rates", what="learning rates", min_length=1)
+    )
     for i, rate in enumerate(rates):
         _check_rate(rate, f"learning_rates[{i}]")
     settings = dict(
@@ -371,10 +373,7 @@ def gradient_norm_by_lag(cell: str, x: np.ndarray, weights: dict[str, Any]) -> n
     """
     check_choice(cell, "cell", CELLS)
     x = check_array(x, "x", "N,T,D", dtype=np.float64)
-    if not isinstance(weights, dict) or not {"Wx", "Wh", "b"} <= set(weights):
-        raise TypeError(
-            f"weights: expected a dict with keys 'Wx', 'Wh', 'b' (ref.from_keras), got {weights!r:.80}"
-        )
+    check_keys(weights, "weights", ("Wx", "Wh", "b"))
     params = {
         k: (v if k == "reset_after" else np.asarray(v, dtype=np.float64))
         for k, v in weights.items()
@@ -407,8 +406,7 @@ def plot_sweeps(sweeps: Sequence[LongLagSweep], ax: Axes | None = None) -> Axes:
     """
     import matplotlib.pyplot as plt
 
-    if not sweeps:
-        raise ValueError("sweeps: expected at least one LongLagSweep, got none")
+    check_length(sweeps, "sweeps", what="LongLagSweep")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.8))
     rates = sorted({r.learning_rate for s in sweeps for r in s.runs}, reverse=True)

@@ -68,7 +68,7 @@ def test_comparable_budgets_are_within_five_percent():
         (
             lambda: longlag.run_long_lag("LSTM", 10, target_mse=0),
             ValueError,
-            r"target_mse: expected a positive number, got 0",
+            r"target_mse: expected a finite number > 0, got 0",
         ),
         (
             lambda: longlag.run_long_lag("LSTM", 10, epochs=0),
@@ -154,12 +154,12 @@ def test_better_prefers_reaching_then_fewer_epochs_then_lower_mse():
     [
         (
             {"learning_rates": ()},
-            r"learning_rates: expected a non-empty sequence of numbers, got \(\)",
+            r"learning_rates: expected a non-empty list of learning rates, got \(\)",
         ),
-        ({"learning_rates": "0.01"}, r"learning_rates: expected a non-empty sequence of numbers"),
+        ({"learning_rates": "0.01"}, r"learning_rates: expected a list of learning rates, got str"),
         (
             {"learning_rates": (0.01, 2.0)},
-            r"learning_rates\[1\]: expected a number in \(0, 1\), got 2.0",
+            r"learning_rates\[1\]: expected a finite number > 0 and < 1, got 2.0",
         ),
         ({"epochs": 0}, r"epochs: expected a positive integer, got 0"),
     ],
@@ -170,13 +170,9 @@ def test_sweep_rejects_bad_arguments(kwargs, match):
 
 
 def test_a_learning_rate_that_is_not_a_number_is_a_type_error():
-    with pytest.raises(
-        TypeError, match=r"learning_rates\[0\]: expected a number in \(0, 1\), got str"
-    ):
+    with pytest.raises(TypeError, match=r"learning_rates\[0\]: expected a real number, got str"):
         longlag.sweep_long_lag("GRU", 6, learning_rates=["0.01"])
-    with pytest.raises(
-        TypeError, match=r"learning_rate: expected a number in \(0, 1\), got NoneType"
-    ):
+    with pytest.raises(TypeError, match=r"learning_rate: expected a real number, got NoneType"):
         longlag.run_long_lag("GRU", 6, learning_rate=None)
 
 
@@ -246,7 +242,7 @@ def test_gradient_norm_by_lag_of_a_linear_rnn_is_a_power():
 def test_gradient_norm_by_lag_names_bad_arguments():
     with pytest.raises(ValueError, match=r"x: expected a 3-D array of shape \(N, T, D\)"):
         longlag.gradient_norm_by_lag("LSTM", np.zeros((2, 3)), {"Wx": 0, "Wh": 0, "b": 0})
-    with pytest.raises(TypeError, match=r"weights: expected a dict with keys 'Wx', 'Wh', 'b'"):
+    with pytest.raises(TypeError, match=r"weights: expected a 'Wh' entry, got keys \['Wx'\]"):
         longlag.gradient_norm_by_lag("LSTM", np.zeros((2, 3, 1)), {"Wx": np.zeros((1, 4))})
 
 
