@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .reference import rnn_forward
-from .validation import check_array, check_choice, check_positive_int
+from .validation import (
+    check_array,
+    check_choice,
+    check_int,
+    check_length,
+    check_number,
+    check_positive_int,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - matplotlib is imported only when drawing
     from matplotlib.axes import Axes
@@ -60,9 +67,7 @@ def scaled_orthogonal(H: int, rho: float, *, seed: int | None = None) -> np.ndar
     ((4, 4), 0.5, True)
     """
     H = check_positive_int(H, "H")
-    rho = float(rho)
-    if not np.isfinite(rho) or rho < 0:
-        raise ValueError(f"rho: expected a finite non-negative number, got {rho!r}")
+    rho = check_number(float(rho), "rho", low=0)
     rng = np.random.default_rng(seed)
     q, r = np.linalg.qr(rng.standard_normal((H, H)))
     q = q * np.sign(np.diag(r))  # sign fix: without it Q is not Haar-distributed
@@ -86,8 +91,7 @@ def scale_spectral_radius(W: np.ndarray, rho: float) -> np.ndarray:
     0.9
     """
     W = check_array(W, "W", "H,H")
-    if not np.isfinite(rho) or rho < 0:
-        raise ValueError(f"rho: expected a non-negative spectral radius, got {rho!r}")
+    check_number(rho, "rho", low=0)
     current = spectral_radius(W)
     if current == 0:
         raise ValueError(
@@ -144,9 +148,7 @@ def jacobian_norms(
     check_choice(activation, "activation", ACTIVATIONS)
     H = sizes["H"]
     if activation == "tanh":
-        burn_in = int(burn_in)
-        if burn_in < 0:
-            raise ValueError(f"burn_in: expected a non-negative integer, got {burn_in}")
+        burn_in = check_int(int(burn_in), "burn_in", low=0)
         rng = np.random.default_rng(seed)
         u = float(drive) * rng.standard_normal((1, burn_in + steps, H))  # (N=1, T, H)
         # The trajectory is the reference SimpleRNN with Wx = I and b = 0, so u(t) plays x(t) Wx + b.
@@ -183,8 +185,7 @@ def plot_gradient_flow(
     """
     import matplotlib.pyplot as plt
 
-    if not curves:
-        raise ValueError("curves: expected at least one curve, got none")
+    check_length(curves, "curves", what="curve")
     arrays = {label: np.asarray(values, dtype=np.float64) for label, values in curves.items()}
     steps = max(len(values) for values in arrays.values()) - 1
     if ax is None:

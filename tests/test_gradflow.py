@@ -28,7 +28,7 @@ def test_spectral_radius_scaling():
     for rho in (0.3, 1.0, 2.5):
         assert gf.spectral_radius(gf.scale_spectral_radius(W, rho)) == pytest.approx(rho)
     assert gf.spectral_radius(np.array([[0.0, -3.0], [3.0, 0.0]])) == pytest.approx(3.0)
-    with pytest.raises(ValueError, match="rho: expected a non-negative spectral radius, got -1"):
+    with pytest.raises(ValueError, match="rho: expected a finite number >= 0, got -1"):
         gf.scale_spectral_radius(W, -1)
     with pytest.raises(ValueError, match=r"W: expected shape \(2, 2\) = \(H, H\), got \(2, 3\)"):
         gf.spectral_radius(np.zeros((2, 3)))
@@ -119,7 +119,7 @@ def test_plot_gradient_flow_draws_curves_and_bounds():
         (
             lambda: gf.scaled_orthogonal(4, -1.0),
             ValueError,
-            r"rho: expected a finite non-negative number, got -1.0",
+            r"rho: expected a finite number >= 0, got -1.0",
         ),
         (
             lambda: gf.plot_gradient_flow({}),
