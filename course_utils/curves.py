@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .validation import check_instance, check_keys, check_length
+
 if TYPE_CHECKING:  # pragma: no cover - matplotlib is imported only when drawing
     from matplotlib.axes import Axes
 
@@ -31,12 +33,9 @@ def _curves(label: str, run: Any, metric: str) -> tuple[np.ndarray, np.ndarray, 
     if hasattr(run, "val_mse") and not isinstance(run, Mapping):
         return np.array([]), np.asarray(run.val_mse, dtype=np.float64), "epoch", False
     data = getattr(run, "history", run)
-    if not isinstance(data, Mapping):
-        raise TypeError(
-            f"histories: expected Keras History objects or dicts of lists, got {type(run).__name__}"
-        )
-    if metric not in data:
-        raise ValueError(f"histories[{label!r}]: expected key {metric!r}, got keys {sorted(data)}")
+    name = f"histories[{label!r}]"
+    check_instance(data, name, Mapping, "a Keras History or its .history dict")
+    check_keys(data, name, (metric,))
     train = np.asarray(data[metric], dtype=np.float64)
     return train, np.asarray(data.get(f"val_{metric}", []), dtype=np.float64), "epoch", False
 
@@ -68,8 +67,7 @@ def plot_curves(
     """
     import matplotlib.pyplot as plt
 
-    if not histories:
-        raise ValueError("histories: expected at least one History, got none")
+    check_length(histories, "histories", what="History")
     curves = {label: _curves(label, run, metric) for label, run in histories.items()}
     units = {unit for _, _, unit, _ in curves.values()}
     per_update = units == {"update"}

@@ -40,7 +40,16 @@ from typing import Any
 import numpy as np
 
 from . import reference as ref
-from .validation import check_array, check_bool, check_instance, check_positive_int
+from .validation import (
+    check_array,
+    check_bool,
+    check_instance,
+    check_keys,
+    check_length,
+    check_positive,
+    check_positive_int,
+    check_sequence,
+)
 
 __all__ = [
     "LayerNormRNNCache",
@@ -79,10 +88,7 @@ def _check_layers(
         )
     checked, sizes = [], [d_in]
     for i, params in enumerate(layers):
-        if not isinstance(params, Mapping) or not {"Wx", "Wh", "b"} <= set(params):
-            raise TypeError(
-                f"layers[{i}]: expected a dict with keys 'Wx', 'Wh', 'b', got {params!r:.80}"
-            )
+        check_keys(params, f"layers[{i}]", ("Wx", "Wh", "b"))
         dims = {"D": sizes[-1]}
         wx = check_array(params["Wx"], f"layers[{i}]['Wx']", "D,H", dims)
         wh = check_array(params["Wh"], f"layers[{i}]['Wh']", "H,H", dims)
@@ -138,8 +144,8 @@ def stack_rnn_forward(
     flags = _residual_flags(check_bool(residual, "residual"), sizes)
     if h0 is None:
         h0 = [np.zeros((dims["N"], h), dtype=x.dtype) for h in sizes[1:]]
-    elif len(h0) != len(params):
-        raise ValueError(f"h0: expected one initial state per layer ({len(params)}), got {len(h0)}")
+    else:
+        check_sequence(h0, "h0", what="initial states", length=len(params), hint="one per layer")
     caches, inputs = [], x
     for i, (p, add) in enumerate(zip(params, flags)):
         h_l0 = check_array(h0[i], f"h0[{i}]", "N,H", {"N": dims["N"], "H": sizes[i + 1]})
@@ -186,10 +192,8 @@ def stack_params_from_keras(model: Any) -> list[dict[str, np.ndarray]]:
     found = [
         ref.from_keras(layer) for layer in model.layers if isinstance(layer, keras.layers.SimpleRNN)
     ]
-    if not found:
-        raise ValueError(
-            f"model: expected at least one SimpleRNN layer, got layers {[type(x).__name__ for x in model.layers]}"
-        )
+    layer_names = [type(layer).__name__ for layer in model.layers]
+    check_length(found, "model", what="SimpleRNN layer", hint=f"its layers: {layer_names}")
     return [{k: np.asarray(p[k]) for k in ("Wx", "Wh", "b")} for p in found]
 
 
@@ -277,8 +281,7 @@ def layer_norm_rnn_forward(
     Wh = check_array(Wh, "Wh", "H,H", dims)
     gamma = check_array(gamma, "gamma", "H", dims)
     beta = check_array(beta, "beta", "H", dims)
-    if not np.isfinite(epsilon) or epsilon <= 0:
-        raise ValueError(f"epsilon: expected a positive number, got {epsilon!r}")
+    check_positive(epsilon, "epsilon")
     n, t_len, h_dim = dims["N"], dims["T"], dims["H"]
     z = np.empty((n, t_len, h_dim), dtype=np.result_type(x, Wx))
     z_hat, h = np.empty_like(z), np.empty_like(z)
