@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from matplotlib.axes import Axes
 
 from ..gradflow import ACTIVATIONS, jacobian_norms, plot_gradient_flow, scaled_orthogonal
