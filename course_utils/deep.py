@@ -17,8 +17,9 @@ What lives here, all batch-first (``x (N, T, D)``, states ``(N, T, H)``, initial
   ``course_utils.reference.rnn_forward`` / ``rnn_backward``, with Keras' weight layout per layer.
 - :func:`gradient_norm_by_lag`: how much of the loss gradient reaches ``x(t)`` as ``t`` moves away from
   the end of the sequence (why long spans stay hard even for deep stacks).
-- :func:`layer_norm_rnn_forward` and :func:`layer_norm_simple_rnn_cell`: layer normalisation inside the
-  recurrence, in NumPy and as a Keras cell with the same weights.
+- :func:`layer_norm_rnn_forward` / :func:`layer_norm_rnn_backward` and :func:`layer_norm_simple_rnn_cell`:
+  layer normalisation inside the recurrence, in NumPy (forward and BPTT) and as a Keras cell with the
+  same weights.
 - The Keras stack itself is :func:`course_utils.models.build_stacked_rnn` (sequence-to-vector or, with
   ``every_step``, sequence-to-sequence, with dropout between layers, recurrent dropout, layer
   normalisation and residual connections as options); :func:`course_utils.models.param_count` counts its
@@ -55,6 +56,7 @@ __all__ = [
     "LayerNormRNNCache",
     "StackCache",
     "gradient_norm_by_lag",
+    "layer_norm_rnn_backward",
     "layer_norm_rnn_forward",
     "layer_norm_simple_rnn_cell",
     "plot_gradient_by_lag",
@@ -233,13 +235,18 @@ def gradient_norm_by_lag(
 
 @dataclass
 class LayerNormRNNCache:
-    """Intermediate values of :func:`layer_norm_rnn_forward`, bottom of each step first."""
+    """Intermediate values of :func:`layer_norm_rnn_forward` and the weights
+    :func:`layer_norm_rnn_backward` needs, bottom of each step first."""
 
     x: np.ndarray  # (N, T, D) inputs
     h0: np.ndarray  # (N, H) initial state
     z: np.ndarray  # (N, T, H) summed inputs x(t) Wx + h(t-1) Wh, before normalisation
     z_hat: np.ndarray  # (N, T, H) normalised summed inputs
+    sigma: np.ndarray  # (N, T, 1) sqrt(variance of z over the H units + epsilon)
     h: np.ndarray  # (N, T, H) states
+    Wx: np.ndarray  # (D, H)
+    Wh: np.ndarray  # (H, H)
+    gamma: np.ndarray  # (H,)
 
 
 def layer_norm_rnn_forward(
@@ -285,15 +292,96 @@ def layer_norm_rnn_forward(
     n, t_len, h_dim = dims["N"], dims["T"], dims["H"]
     z = np.empty((n, t_len, h_dim), dtype=np.result_type(x, Wx))
     z_hat, h = np.empty_like(z), np.empty_like(z)
+    sigma = np.empty((n, t_len, 1), dtype=z.dtype)
     h_prev = h0
     for t in range(t_len):
         z[:, t] = x[:, t] @ Wx + h_prev @ Wh  # (N, H)
         mu = z[:, t].mean(axis=1, keepdims=True)  # (N, 1)
         var = z[:, t].var(axis=1, keepdims=True)  # (N, 1)
-        z_hat[:, t] = (z[:, t] - mu) / np.sqrt(var + epsilon)
+        sigma[:, t] = np.sqrt(var + epsilon)
+        z_hat[:, t] = (z[:, t] - mu) / sigma[:, t]
         h[:, t] = np.tanh(gamma * z_hat[:, t] + beta)
         h_prev = h[:, t]
-    return h, LayerNormRNNCache(x=x, h0=h0, z=z, z_hat=z_hat, h=h)
+    return h, LayerNormRNNCache(x, h0, z, z_hat, sigma, h, Wx, Wh, gamma)
+
+
+def _layer_norm_backward(
+    dy: np.ndarray, z_hat: np.ndarray, sigma: np.ndarray, gamma: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward of ``y = gamma * z_hat + beta`` with ``z_hat = (z - mean(z)) / sigma`` over the H units.
+
+    With ``dz_hat = dy * gamma`` and means over the units (per example)::
+
+        dz = (dz_hat - mean(dz_hat) - z_hat * mean(dz_hat * z_hat)) / sigma
+
+    (exact with epsilon, as ``sigma = sqrt(var(z) + epsilon)`` and ``z_hat`` is divided by it).
+
+    Args:
+        dy: upstream gradient of ``y``, (N, H); z_hat: (N, H); sigma: (N, 1); gamma: (H,).
+
+    Returns:
+        ``(dz (N, H), dgamma (H,), dbeta (H,))``.
+    """
+    dz_hat = dy * gamma  # (N, H)
+    mean_dz_hat = dz_hat.mean(axis=1, keepdims=True)  # (N, 1)
+    mean_dz_hat_z_hat = (dz_hat * z_hat).mean(axis=1, keepdims=True)  # (N, 1)
+    dz = (dz_hat - mean_dz_hat - z_hat * mean_dz_hat_z_hat) / sigma  # (N, H)
+    return dz, (dy * z_hat).sum(axis=0), dy.sum(axis=0)
+
+
+def _layer_norm_rnn_step_backward(
+    dh_t: np.ndarray, cache: LayerNormRNNCache, t: int
+) -> tuple[np.ndarray, ...]:
+    """Backward of step t: tanh, then the layer norm, then ``z(t) = x(t) Wx + h(t-1) Wh``.
+
+    Returns:
+        ``(dx_t (N, D), dh_prev (N, H), dWx (D, H), dWh (H, H), dgamma (H,), dbeta (H,))``.
+    """
+    h_prev = cache.h0 if t == 0 else cache.h[:, t - 1]  # (N, H)
+    dy = dh_t * (1.0 - cache.h[:, t] ** 2)  # (N, H): gradient of gamma * z_hat + beta
+    dz, dgamma, dbeta = _layer_norm_backward(dy, cache.z_hat[:, t], cache.sigma[:, t], cache.gamma)
+    dx_t, dh_prev = dz @ cache.Wx.T, dz @ cache.Wh.T  # (N, D), (N, H)
+    return dx_t, dh_prev, cache.x[:, t].T @ dz, h_prev.T @ dz, dgamma, dbeta
+
+
+def layer_norm_rnn_backward(dh: np.ndarray, cache: LayerNormRNNCache) -> tuple[np.ndarray, ...]:
+    """Backpropagation through time for :func:`layer_norm_rnn_forward`.
+
+    Each step, from the last to the first, takes the gradient of its state ``h(t)`` (the loss's own
+    ``dh[:, t]`` plus what flows back from step t+1) back through tanh, the layer norm
+    (``_layer_norm_backward``) and ``z(t) = x(t) Wx + h(t-1) Wh``.
+
+    Args:
+        dh: upstream gradient of every state, shape (N, T, H) (zeros where the loss does not look).
+        cache: the :class:`LayerNormRNNCache` from :func:`layer_norm_rnn_forward`.
+
+    Returns:
+        ``(dx, dh0, dWx, dWh, dgamma, dbeta)`` in the order of the forward's arguments: ``dx`` (N, T, D),
+        ``dh0`` (N, H), ``dWx`` (D, H), ``dWh`` (H, H), ``dgamma`` (H,), ``dbeta`` (H,).
+
+    >>> rng = np.random.default_rng(0)
+    >>> x, h0 = rng.normal(size=(2, 5, 3)), np.zeros((2, 4))
+    >>> h, cache = layer_norm_rnn_forward(x, h0, rng.normal(size=(3, 4)), rng.normal(size=(4, 4)),
+    ...                                   np.ones(4), np.zeros(4))
+    >>> [g.shape for g in layer_norm_rnn_backward(np.ones_like(h), cache)]
+    [(2, 5, 3), (2, 4), (3, 4), (4, 4), (4,), (4,)]
+    """
+    check_instance(
+        cache, "cache", LayerNormRNNCache, "the cache returned by layer_norm_rnn_forward"
+    )
+    n, t_len, h_dim = cache.h.shape
+    dh = check_array(dh, "dh", "N,T,H", {"N": n, "T": t_len, "H": h_dim})
+    dx, dprev_h = np.zeros_like(cache.x), np.zeros_like(cache.h0)
+    dWx, dWh, dgamma, dbeta = (
+        np.zeros_like(w) for w in (cache.Wx, cache.Wh, cache.gamma, cache.gamma)
+    )
+    for t in reversed(range(t_len)):  # dprev_h: gradient of h(t) arriving from step t+1
+        dx[:, t], dprev_h, dWx_t, dWh_t, dgamma_t, dbeta_t = _layer_norm_rnn_step_backward(
+            dh[:, t] + dprev_h, cache, t
+        )
+        dWx, dWh = dWx + dWx_t, dWh + dWh_t
+        dgamma, dbeta = dgamma + dgamma_t, dbeta + dbeta_t
+    return dx, dprev_h, dWx, dWh, dgamma, dbeta
 
 
 def layer_norm_simple_rnn_cell(
