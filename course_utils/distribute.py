@@ -23,7 +23,6 @@ All arrays are batch-first: ``x (N, T, D)``, targets ``(N, O)``.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -245,55 +244,6 @@ def _check_devices(device_names: Sequence[str], length: int | None = None) -> tu
 # --------------------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _layer_per_device_class() -> type:
-    import keras
-    import tensorflow as tf
-
-    class LayerPerDeviceRNN(keras.Model):
-        """A SimpleRNN stack whose layer ``l`` (variables and operations) lives on ``devices[l]``."""
-
-        def __init__(
-            self,
-            units: Sequence[int],
-            layer_devices: Sequence[str],
-            outputs: int,
-            unroll: bool,
-            **kwargs: Any,
-        ) -> None:
-            super().__init__(**kwargs)
-            self.layer_devices = tuple(layer_devices)
-            depth = len(units)
-            self.rnn_layers = [
-                keras.layers.SimpleRNN(
-                    h, return_sequences=i < depth - 1, unroll=unroll, name=f"simple_rnn_{i + 1}"
-                )
-                for i, h in enumerate(units)
-            ]
-            self.head = keras.layers.Dense(outputs, name="head")
-
-        def build(self, input_shape: tuple) -> None:
-            # Variables are created where the layer is built: build each under its own device.
-            shape = tuple(input_shape)
-            for layer, device in zip(self.rnn_layers, self.layer_devices):
-                with tf.device(device):
-                    layer.build(shape)
-                shape = layer.compute_output_shape(shape)
-            with tf.device(self.layer_devices[-1]):
-                self.head.build(shape)
-            self.built = True
-
-        def call(self, x: Any) -> Any:
-            h = x  # (N, T, D)
-            for layer, device in zip(self.rnn_layers, self.layer_devices):
-                with tf.device(device):  # layer l's operations run on its device
-                    h = layer(h)  # (N, T, H_l), the last layer (N, H_L)
-            with tf.device(self.layer_devices[-1]):
-                return self.head(h)  # (N, outputs)
-
-    return LayerPerDeviceRNN
-
-
 def build_layer_per_device_rnn(
     input_shape: tuple[int | None, int],
     units: Sequence[int],
@@ -318,7 +268,8 @@ def build_layer_per_device_rnn(
         unroll: unroll the loop over time (needs a fixed T).
 
     Returns:
-        A built, uncompiled ``keras.Model`` mapping (N, T, D) to (N, outputs).
+        A built, uncompiled :class:`course_utils.layers.LayerPerDeviceRNN` (a ``keras.Model``, registered for
+        saving) mapping (N, T, D) to (N, outputs).
     """
     input_shape = check_sequence(input_shape, "input_shape", what="sizes (T, D)", length=2)
     d_in = check_positive_int(input_shape[1], "input_shape[1] (D)")
@@ -327,7 +278,9 @@ def build_layer_per_device_rnn(
     names = _check_devices(device_names, len(sizes))
     if unroll and input_shape[0] is None:
         raise ValueError("input_shape: unroll=True needs a fixed number of steps T, got None")
-    model = _layer_per_device_class()(
+    from .layers import LayerPerDeviceRNN
+
+    model = LayerPerDeviceRNN(
         sizes, names, check_positive_int(outputs, "outputs"), bool(unroll), name="layer_per_device"
     )
     model.build((None, input_shape[0], d_in))

@@ -96,8 +96,10 @@ def test_sequence_gradients(truncate):
 
 def keras_peephole_layer(h, params, x, state):
     keras = pytest.importorskip("keras")
+    from course_utils.layers import PeepholeLSTMCell
+
     layer = keras.layers.RNN(
-        ref.peephole_lstm_cell(h, dtype="float64"), return_sequences=True, dtype="float64"
+        PeepholeLSTMCell(h, dtype="float64"), return_sequences=True, dtype="float64"
     )
     layer(x, initial_state=state)
     ref.to_keras(layer, params)
@@ -143,7 +145,9 @@ def test_keras_peephole_cell_with_a_mask_and_zero_peepholes():
 
 def test_keras_peephole_cell_config_and_units_check():
     pytest.importorskip("keras")
-    cell = ref.peephole_lstm_cell(4, peephole_initializer="ones")
+    from course_utils.layers import PeepholeLSTMCell
+
+    cell = PeepholeLSTMCell(4, peephole_initializer="ones")
     assert cell.get_config()["units"] == 4 and cell.state_size == [4, 4]
     with pytest.raises(ValueError, match=r"units: expected a positive integer, got 0"):
-        ref.peephole_lstm_cell(0)
+        PeepholeLSTMCell(0)

@@ -10,7 +10,8 @@ tests prove the results equal to Keras (states to 1e-9, gradients to 1e-8, in fl
 
 Modules, one cell each: ``rnn`` (SimpleRNN), ``lstm`` (LSTM, optional peepholes), ``gru`` (GRU, both
 ``reset_after`` variants); ``clipping`` (gradient clipping); ``keras_interop`` (``from_keras``,
-``to_keras``, ``keras_forward_backward``, a Keras peephole cell; imports Keras only when called). Forward functions take an optional
+``to_keras``, ``keras_forward_backward``; imports Keras only when called; the Keras peephole cell is
+``course_utils.layers.PeepholeLSTMCell``). Forward functions take an optional
 ``mask (N, T)`` (False = padding: the state is carried over, as in Keras); sequence backward functions
 take ``truncate=k`` (the gradient of the loss at step t flows back through steps t-k+1..t only).
 """
@@ -24,7 +25,7 @@ from .gru import (
     gru_step_backward,
     gru_step_forward,
 )
-from .keras_interop import from_keras, keras_forward_backward, peephole_lstm_cell, to_keras
+from .keras_interop import from_keras, keras_forward_backward, to_keras
 from .lstm import (
     LSTMCache,
     LSTMStepCache,
@@ -62,7 +63,6 @@ __all__ = [
     "lstm_forward",
     "lstm_step_backward",
     "lstm_step_forward",
-    "peephole_lstm_cell",
     "rnn_backward",
     "rnn_forward",
     "rnn_step_backward",

@@ -1,22 +1,22 @@
-"""Moving weights between Keras recurrent layers and the NumPy reference cells, and a Keras peephole cell.
+"""Moving weights between Keras recurrent layers and the NumPy reference cells.
 
 ``from_keras(layer)`` reads ``Wx``, ``Wh``, ``b`` (Keras' kernel, recurrent_kernel, bias — the same
 layouts, so nothing is transposed or reordered) from a built ``SimpleRNN``, ``LSTM``, ``GRU`` (adds
-``reset_after``) or ``RNN(peephole_lstm_cell(...))`` (adds ``peephole``) layer, or from the cell itself;
+``reset_after``) or ``RNN(layers.PeepholeLSTMCell(...))`` (adds ``peephole``; the cell is in
+:mod:`course_utils.layers`) layer, or from the cell itself;
 ``to_keras(layer, params)`` writes them back. Keras is imported lazily, inside these functions, so the
 NumPy cells work on machines without TensorFlow.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
 
-from ..validation import check_array, check_choice, check_keys, check_positive_int, check_setting
+from ..validation import check_array, check_choice, check_keys, check_setting
 
-__all__ = ["from_keras", "keras_forward_backward", "peephole_lstm_cell", "to_keras"]
+__all__ = ["from_keras", "keras_forward_backward", "to_keras"]
 
 
 def _cell(layer: Any) -> Any:
@@ -140,72 +140,3 @@ def keras_forward_backward(
     grads = tape.gradient(loss, [xs, *states, *variables])
     keys = ["x", "h0", "c0"][: 1 + len(states)] + [key for key, _ in names]
     return out.numpy(), {key: np.asarray(g) for key, g in zip(keys, grads)}
-
-
-@functools.cache
-def _peephole_cell_class() -> type:
-    import keras
-    from keras import ops
-
-    class PeepholeLSTMCell(keras.layers.Layer):
-        """LSTM cell with peepholes, the Keras twin of ``lstm_forward(..., peephole=...)``.
-
-        Weights: ``kernel (D, 4H)``, ``recurrent_kernel (H, 4H)``, ``bias (4H,)`` (gates i, f, c, o, as
-        in ``keras.layers.LSTMCell``) and ``peephole (3, H)`` (rows p_i, p_f, p_o). Use it inside
-        ``keras.layers.RNN``.
-        """
-
-        def __init__(self, units: int, peephole_initializer: Any = "zeros", **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.units = units
-            self.state_size = [units, units]
-            self.output_size = units
-            self.peephole_initializer = keras.initializers.get(peephole_initializer)
-
-        def build(self, input_shape: Any) -> None:
-            d, h = input_shape[-1], self.units
-            self.kernel = self.add_weight(
-                shape=(d, 4 * h), initializer="glorot_uniform", name="kernel"
-            )
-            self.recurrent_kernel = self.add_weight(
-                shape=(h, 4 * h), initializer="orthogonal", name="recurrent_kernel"
-            )
-            self.bias = self.add_weight(shape=(4 * h,), initializer="zeros", name="bias")
-            self.peephole = self.add_weight(
-                shape=(3, h), initializer=self.peephole_initializer, name="peephole"
-            )
-
-        def call(self, inputs: Any, states: Any, training: bool = False) -> Any:
-            h_prev, c_prev = states[0], states[1]
-            a = (
-                ops.matmul(inputs, self.kernel)
-                + ops.matmul(h_prev, self.recurrent_kernel)
-                + self.bias
-            )
-            a_i, a_f, a_g, a_o = ops.split(a, 4, axis=-1)
-            i = ops.sigmoid(a_i + self.peephole[0] * c_prev)
-            f = ops.sigmoid(a_f + self.peephole[1] * c_prev)
-            c = f * c_prev + i * ops.tanh(a_g)
-            o = ops.sigmoid(a_o + self.peephole[2] * c)
-            h = o * ops.tanh(c)
-            return h, [h, c]
-
-        def get_config(self) -> dict[str, Any]:
-            return {
-                **super().get_config(),
-                "units": self.units,
-                "peephole_initializer": keras.initializers.serialize(self.peephole_initializer),
-            }
-
-    return PeepholeLSTMCell
-
-
-def peephole_lstm_cell(units: int, **kwargs: Any) -> Any:
-    """A ``keras.layers.RNN``-compatible peephole LSTM cell with ``units`` hidden units.
-
-    ``keras.layers.RNN(peephole_lstm_cell(8), return_sequences=True)`` computes exactly what
-    ``lstm_forward(x, h0, Wx, Wh, b, c0=c0, peephole=P)`` does (see ``from_keras``). Extra keyword arguments
-    go to ``keras.layers.Layer`` (``dtype="float64"``, ``name=...``) or set ``peephole_initializer``.
-    """
-    units = check_positive_int(units, "units")
-    return _peephole_cell_class()(units, **kwargs)

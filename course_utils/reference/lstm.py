@@ -13,7 +13,7 @@ column block ``k`` of each belongs to gate ``k``)::
 
 The peephole weights ``peephole (3, H)`` = rows ``p_i, p_f, p_o`` (Gers & Schmidhuber, 2000; the
 placement of Graves, 2013) are optional: without them (or with them zero) the cell is exactly Keras' LSTM.
-Keras 3 has no peephole layer; ``keras_interop.peephole_lstm_cell`` is a Keras cell that computes the same.
+Keras 3 has no peephole layer; ``course_utils.layers.PeepholeLSTMCell`` is a Keras cell that computes the same.
 """
 
 from __future__ import annotations

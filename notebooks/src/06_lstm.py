@@ -78,6 +78,8 @@ plt.show()
 # %%
 import keras
 
+from course_utils import layers
+
 N, T, D, H = 3, 6, 4, 5
 rng = np.random.default_rng(SEED)
 x = rng.normal(size=(N, T, D))
@@ -251,7 +253,7 @@ gates.explore(T=40)
 # $$
 #
 # (the output gate looks at the *new* state). Keras 3 has no peephole layer, so `course_utils` provides
-# the NumPy cell (`ref.lstm_forward(..., peephole=P)`) and a Keras cell `ref.peephole_lstm_cell` for
+# the NumPy cell (`ref.lstm_forward(..., peephole=P)`) and a Keras cell `layers.PeepholeLSTMCell` for
 # `keras.layers.RNN`.
 
 # %%
@@ -293,7 +295,7 @@ assert max(errors.values()) < 1e-7
 # %%
 keras.utils.set_random_seed(SEED)
 peep_layer = keras.layers.RNN(
-    ref.peephole_lstm_cell(H, peephole_initializer="random_normal", dtype="float64"),
+    layers.PeepholeLSTMCell(H, peephole_initializer="random_normal", dtype="float64"),
     return_sequences=True,
     dtype="float64",
 )
@@ -313,7 +315,7 @@ keras.utils.set_random_seed(SEED)
 xa, ya = adding_problem(2000, 10, seed=SEED + 1)
 xa_test, ya_test = adding_problem(500, 10, seed=SEED + 2)
 peep_model = keras.Sequential(
-    [keras.Input((None, 2)), keras.layers.RNN(ref.peephole_lstm_cell(16)), keras.layers.Dense(1)]
+    [keras.Input((None, 2)), keras.layers.RNN(layers.PeepholeLSTMCell(16)), keras.layers.Dense(1)]
 )
 peep_model.compile(keras.optimizers.Adam(0.01, clipnorm=1.0), loss="mse")
 peep_model.fit(xa, ya, epochs=8, batch_size=50, verbose=0)
