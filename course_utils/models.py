@@ -10,6 +10,7 @@ builder                        model                                            
 :func:`seq2vec_model`          SimpleRNN, last output only       ``(N, T, D) -> (N, O)``          02
 :func:`vec2seq_model`          RepeatVector + SimpleRNN          ``(N, P) -> (N, T, O)``          02
 :func:`encoder_decoder_model`  encoder state -> decoder          ``(N, T, D) -> (N, K, O)``       02, 08
+:func:`feedback_model`         decoder reads its last output     ``(N, L, V) -> (N, K, V)``       08
 :func:`build_forecaster`       one or more layers, forecasts     ``(N, T, 1) -> (N, O)``          03, 05
 :func:`build_char_model`       Embedding + SimpleRNN, logits     ``(N, T) -> (N, T, V)``          03
 :func:`build_stacked_rnn`      L layers, optional every step     ``(N, T, D) -> (N, O)``          05
@@ -41,7 +42,7 @@ this module, and :func:`param_count`, work without TensorFlow.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -59,15 +60,20 @@ from .validation import (
     check_sequence,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    import keras
+
 __all__ = [
     "CELLS",
     "GATES",
     "KERAS_CELLS",
+    "FeedbackSeq2Seq",
     "build_cell_model",
     "build_char_model",
     "build_forecaster",
     "build_stacked_rnn",
     "encoder_decoder_model",
+    "feedback_model",
     "param_count",
     "seq2seq_model",
     "seq2vec_model",
@@ -398,6 +404,85 @@ def encoder_decoder_model(
     y = _head(y, outputs, seed, 4, activation=activation)  # (N, K, O)
     model = keras.Model(inputs, y, name="encoder_decoder")
     return _finish(model, compile, loss, learning_rate, compile_kwargs)
+
+
+class FeedbackSeq2Seq(NamedTuple):
+    """The three views of one encoder-decoder whose decoder reads its previous output (shared weights).
+
+    Attributes:
+        train: ``[source one-hot (N, L, V), decoder input one-hot (N, K, V)] -> probs (N, K, V)``, trained
+            with teacher forcing (the decoder input is ``START, y(1), ..., y(K-1)``).
+        encoder: ``source one-hot (N, L, V) -> state (N, H)``, the decoder's initial state.
+        decoder: ``[one token one-hot (N, 1, V), state (N, H)] -> [probs (N, V), state (N, H)]``, one step.
+    """
+
+    train: keras.Model
+    encoder: keras.Model
+    decoder: keras.Model
+
+
+def feedback_model(
+    vocab: int,
+    units: int = 64,
+    *,
+    cell: str = "gru",
+    seed: int | None = None,
+    compile: bool = False,
+    loss: Any = "sparse_categorical_crossentropy",
+    learning_rate: Any = None,
+    compile_kwargs: Mapping[str, Any] | None = None,
+) -> FeedbackSeq2Seq:
+    """Encoder-decoder whose decoder is fed the previous output token (notebook 08).
+
+    The encoder's final state starts the decoder; at step t the decoder reads ``y(t-1)`` (one-hot, V)
+    instead of :func:`encoder_decoder_model`'s repeated context, and a softmax readout gives
+    ``P(y(t) | y(<t), x)``. :mod:`course_utils.seq2seq` decodes with it (``keras_step``). There is no
+    ``outputs`` argument: the readout must have V units, since what it writes is read back.
+
+    Args:
+        vocab: V, the size of the one-hot token vectors (inputs and outputs).
+        units: H, units of the encoder and of the decoder.
+        cell: ``"gru"`` or ``"simple"`` (``SimpleRNN``) for encoder and decoder.
+        seed, compile, learning_rate, compile_kwargs: as for every builder (module docstring); ``compile``
+            compiles ``train``, by default with ``loss="sparse_categorical_crossentropy"`` on token ids.
+
+    Returns:
+        A :class:`FeedbackSeq2Seq`: the training model and the encoder and one-step decoder for inference.
+    """
+    check_choice(cell, "cell", ("gru", "simple"))
+    vocab = check_positive_int(vocab, "vocab")
+    units = check_positive_int(units, "units")
+    seed = check_seed(seed, allow_none=True)
+    import keras
+
+    rnn = keras.layers.GRU if cell == "gru" else keras.layers.SimpleRNN
+    source = keras.Input((None, vocab), name="source")  # (N, L, V)
+    # (N, K, V): START, y(1), ..., y(K-1)
+    previous = keras.Input((None, vocab), name="previous_output")
+    _, state = rnn(units, return_state=True, name="encoder", **_kernel_inits(seed, 0))(
+        source
+    )  # (N, H)
+    decoder_rnn = rnn(
+        units,
+        return_sequences=True,
+        return_state=True,
+        name="decoder",
+        **_kernel_inits(seed, 2),
+    )
+    readout = keras.layers.Dense(
+        vocab, activation="softmax", name="readout", **_kernel_inits(seed, 4, recurrent=False)
+    )
+    g, _ = decoder_rnn(previous, initial_state=[state])  # (N, K, H)
+    train = keras.Model([source, previous], readout(g), name="teacher_forced")
+
+    encoder = keras.Model(source, state, name="encoder")
+    token = keras.Input((1, vocab), name="token")  # (N, 1, V): one step
+    state_in = keras.Input((units,), name="state")  # (N, H)
+    g_step, state_out = decoder_rnn(token, initial_state=[state_in])  # (N, 1, H), (N, H)
+    probs = readout(g_step[:, 0])  # (N, V)
+    decoder = keras.Model([token, state_in], [probs, state_out], name="decoder_step")
+    train = _finish(train, compile, loss, learning_rate, compile_kwargs)
+    return FeedbackSeq2Seq(train, encoder, decoder)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,103 +7,43 @@ input at step t is the previous output token instead, the way a translator write
     decoder:  g(t) = GRU(y(t-1), g(t-1)),  P(y(t) | y(<t), x) = softmax(g(t) W_o + b_o),   y(0) = START
 
 *Teacher forcing*: in training, ``y(t-1)`` is the true previous token, so all L steps are trained in one
-pass (:func:`feedback_model` ``.train``). At inference there is no true output: the decoder is fed its own
-choice, one step at a time, through a ``step`` function ``(prev_tokens (B,), state (B, H)) ->
-(probs (B, V), state (B, H))``:
+pass (:func:`course_utils.models.feedback_model` ``.train``). At inference there is no true output: the
+decoder is fed its own choice, one step at a time, through a ``step`` function ``(prev_tokens (B,),
+state (B, H)) -> (probs (B, V), state (B, H))``:
 
 * :func:`greedy_decode` takes the most likely token at every step;
 * :func:`beam_search` keeps the ``width`` most likely prefixes (by summed log-probability) and extends each.
 
 Any callable with that signature works as ``step``: :func:`keras_step` wraps the trained Keras decoder, and
 :func:`bigram_step` turns a hand-made table ``P(y(t) | y(t-1))`` into one, small enough to follow greedy and
-beam search by hand (notebook 08 and the tests use one where they disagree). Keras is imported inside the
-builders, so importing this module stays light.
+beam search by hand (notebook 08 and the tests use one where they disagree). The Keras model is built by
+:func:`course_utils.models.feedback_model`; this module does not import Keras, so importing it stays light.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .data.tokens import START, VOCAB
-from .validation import check_array, check_choice, check_distribution, check_positive_int
+from .validation import check_array, check_distribution, check_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover
-    import keras
+    from .models import FeedbackSeq2Seq
 
 __all__ = [
-    "FeedbackSeq2Seq",
     "Step",
     "beam_search",
     "bigram_step",
     "exact_match",
-    "feedback_model",
     "greedy_decode",
     "keras_step",
 ]
 
 #: ``step(prev_tokens (B,), state (B, H)) -> (probs (B, V), new_state (B, H))``
 Step = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-_CELLS = ("gru", "simple")
-
-
-class FeedbackSeq2Seq(NamedTuple):
-    """The three views of one encoder-decoder whose decoder reads its previous output (shared weights).
-
-    Attributes:
-        train: ``[source one-hot (N, L, V), decoder input one-hot (N, K, V)] -> probs (N, K, V)``, trained
-            with teacher forcing (the decoder input is ``START, y(1), ..., y(K-1)``).
-        encoder: ``source one-hot (N, L, V) -> state (N, H)``, the decoder's initial state.
-        decoder: ``[one token one-hot (N, 1, V), state (N, H)] -> [probs (N, V), state (N, H)]``, one step.
-    """
-
-    train: keras.Model
-    encoder: keras.Model
-    decoder: keras.Model
-
-
-def _rnn(cell: str, units: int, **kwargs):
-    import keras
-
-    check_choice(cell, "cell", _CELLS)
-    return (keras.layers.GRU if cell == "gru" else keras.layers.SimpleRNN)(units, **kwargs)
-
-
-def feedback_model(vocab: int = VOCAB, units: int = 64, cell: str = "gru") -> FeedbackSeq2Seq:
-    """Build an encoder-decoder whose decoder is fed the previous output token (uncompiled).
-
-    Args:
-        vocab: V, the size of the one-hot token vectors (inputs and outputs).
-        units: H, units of the encoder and of the decoder.
-        cell: ``"gru"`` or ``"simple"`` (``SimpleRNN``).
-
-    Returns:
-        A :class:`FeedbackSeq2Seq`: the training model and the encoder and one-step decoder for inference.
-    """
-    import keras
-
-    vocab = check_positive_int(vocab, "vocab")
-    units = check_positive_int(units, "units")
-    source = keras.Input((None, vocab), name="source")  # (N, L, V)
-    previous = keras.Input(
-        (None, vocab), name="previous_output"
-    )  # (N, K, V): START, y(1), ..., y(K-1)
-    _, state = _rnn(cell, units, return_state=True, name="encoder")(source)  # (N, H)
-    decoder_rnn = _rnn(cell, units, return_sequences=True, return_state=True, name="decoder")
-    readout = keras.layers.Dense(vocab, activation="softmax", name="readout")
-    g, _ = decoder_rnn(previous, initial_state=[state])  # (N, K, H)
-    train = keras.Model([source, previous], readout(g), name="teacher_forced")
-
-    encoder = keras.Model(source, state, name="encoder")
-    token = keras.Input((1, vocab), name="token")  # (N, 1, V): one step
-    state_in = keras.Input((units,), name="state")  # (N, H)
-    g_step, state_out = decoder_rnn(token, initial_state=[state_in])  # (N, 1, H), (N, H)
-    probs = readout(g_step[:, 0])  # (N, V)
-    decoder = keras.Model([token, state_in], [probs, state_out], name="decoder_step")
-    return FeedbackSeq2Seq(train, encoder, decoder)
 
 
 def keras_step(model: FeedbackSeq2Seq, vocab: int = VOCAB) -> Step:

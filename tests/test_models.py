@@ -115,6 +115,7 @@ BUILDERS = {
     "forecaster": lambda **kw: models.build_forecaster("deep", units=4, **kw),
     "cell": lambda **kw: models.build_cell_model("LSTM", 4, 2, **kw),
     "char": lambda **kw: models.build_char_model(6, units=4, embed_dim=3, **kw),
+    "feedback": lambda **kw: models.feedback_model(5, 4, **kw).train,
 }
 
 
@@ -133,7 +134,7 @@ def test_an_integer_seed_gives_the_same_weights_and_none_uses_the_global_seed(na
         np.testing.assert_array_equal(wd, we)
 
 
-@pytest.mark.parametrize("name", [n for n in BUILDERS if n != "char"])
+@pytest.mark.parametrize("name", [n for n in BUILDERS if n not in ("char", "feedback")])
 def test_outputs_none_leaves_out_the_head(name):
     model = BUILDERS[name](outputs=None)
     assert isinstance(model.layers[-1], keras.layers.RNN)
@@ -160,6 +161,10 @@ def test_compiling_uses_keras_defaults_unless_told_otherwise():
     assert isinstance(sgd.optimizer, keras.optimizers.SGD)
     char = models.build_char_model(5, units=3, embed_dim=2)
     assert isinstance(char.loss, keras.losses.SparseCategoricalCrossentropy)
+    assert not BUILDERS["feedback"]().compiled
+    feedback = models.feedback_model(5, 3, compile=True, learning_rate=5e-3)
+    assert feedback.train.loss == "sparse_categorical_crossentropy"
+    assert float(feedback.train.optimizer.learning_rate) == pytest.approx(5e-3)
 
 
 def test_compile_options_are_checked():

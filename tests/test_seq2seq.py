@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from course_utils import seq2seq
+from course_utils import models, seq2seq
 from course_utils.data import tokens
 
 A, B, C, S = 0, 1, 2, 3
@@ -64,7 +64,7 @@ def test_beam_search_decodes_each_row_of_a_batch_on_its_own():
 
 def test_feedback_model_step_decoder_equals_the_teacher_forced_model():
     pytest.importorskip("keras")
-    model = seq2seq.feedback_model(tokens.VOCAB, 8)
+    model = models.feedback_model(tokens.VOCAB, 8)
     pairs = tokens.reverse_digits(3, 5, seed=0)
     x = tokens.one_hot(pairs.source)
     probs = np.asarray(model.train([x, tokens.one_hot(pairs.decoder_input)]))
@@ -99,4 +99,4 @@ def test_errors_name_the_argument():
     with pytest.raises(ValueError, match="rows that each sum to 1"):
         seq2seq.bigram_step(np.full((2, 2), 0.7))
     with pytest.raises(ValueError, match="cell"):
-        seq2seq.feedback_model(cell="lstm")
+        models.feedback_model(tokens.VOCAB, cell="lstm")

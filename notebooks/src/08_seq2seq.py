@@ -73,14 +73,14 @@ print(f"decoder input under teacher forcing: START, y(1), ..., y(L-1): {train.de
 # the loss is the cross-entropy $-\sum_t \log P(y^{(t)} \mid y^{(1..t-1)}, x)$. At inference there is no
 # true output, so the decoder is fed its **own** previous choice, one step at a time (section 4).
 #
-# `seq2seq.feedback_model` returns three Keras views with shared weights: `train` (teacher forcing),
+# `models.feedback_model` returns three Keras views with shared weights: `train` (teacher forcing),
 # `encoder` (source to $h^{(L)}$) and `decoder` (one step: previous token and $g^{(t-1)}$ to
 # probabilities and $g^{(t)}$). The repeat-context model is notebook 02's builder with GRU layers and a
 # softmax readout.
 
 # %%
 keras.utils.set_random_seed(SEED)
-feedback = seq2seq.feedback_model(tokens.VOCAB, UNITS)
+feedback = models.feedback_model(tokens.VOCAB, UNITS)
 repeat = models.encoder_decoder_model(None, tokens.VOCAB, LENGTH, UNITS, outputs=tokens.VOCAB, cell="gru", activation="softmax")
 
 # The one-step decoder fed the true previous tokens must give what the training model gives (untrained weights).
