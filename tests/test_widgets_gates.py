@@ -48,16 +48,16 @@ def test_pulse_and_unit_are_validated():
         gates.pulse(10, at=10)
     tr = gates.gate_traces(gates.pulse(10, 2), **gates.toy_lstm())
     with pytest.raises(ValueError, match=r"unit: expected a hidden unit in 0\.\.0, got 1"):
-        gates.plot_gates(tr, unit=1)
+        gates.draw(tr, unit=1)
     with pytest.raises(ValueError, match=r"x: expected a 3-D array"):
         gates.gate_traces(np.zeros(5), **gates.toy_lstm())
 
 
-def test_plot_gates_draws_on_the_given_axes():
+def test_draw_uses_the_given_axes():
     x = gates.pulse(12, 3)
     tr = gates.gate_traces(x, **gates.toy_lstm())
     fig, ax = plt.subplots()
-    assert gates.plot_gates(tr, ax=ax, x=x) is ax
+    assert gates.draw(tr, ax=ax, x=x) is ax
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["input gate i(t)", "forget gate f(t)", "output gate o(t)", "cell state c(t)"]
     np.testing.assert_allclose(ax.get_lines()[3].get_ydata(), tr.c[:, 0])

@@ -16,7 +16,7 @@ from course_utils.widgets import gradflow
 @pytest.mark.parametrize(("rho", "activation"), [(0.8, "linear"), (1.2, "linear"), (1.0, "tanh")])
 def test_show_draws_the_measured_curve_and_the_bound(rho, activation):
     fig, ax = plt.subplots()
-    out = gradflow.show(rho, activation, H=8, steps=12, ax=ax)
+    out = gradflow.draw(rho, activation, H=8, steps=12, ax=ax)
     assert out is ax
     measured, bound = ax.get_lines()[0].get_ydata(), ax.get_lines()[1].get_ydata()
     expected = gf.jacobian_norms(
@@ -32,7 +32,7 @@ def test_show_rejects_unknown_activation():
     with pytest.raises(
         ValueError, match=r"activation: expected one of \('tanh', 'linear'\), got 'sigmoid'"
     ):
-        gradflow.show(0.9, "sigmoid")
+        gradflow.draw(0.9, "sigmoid")
 
 
 def test_explore_has_rho_and_activation_controls_that_redraw():

@@ -46,20 +46,20 @@ def test_continuation_is_seeded_and_stops_at_the_end_character():
     assert "\n" not in line and len(line) < 200
 
 
-def test_draw_temperature_draws_both_distributions_and_the_sample():
-    ax, text = temperature.draw_temperature(fixed_model, VOCAB, "ab", 0.5, top_k=3, n_chars=30)
+def test_draw_shows_both_distributions_and_the_sample():
+    ax, text = temperature.draw(fixed_model, VOCAB, "ab", 0.5, top_k=3, n_chars=30)
     heights = [p.get_height() for p in ax.patches]
     assert len(heights) == 6  # three filled bars at tau, three outlines at tau = 1
     np.testing.assert_allclose(heights[:3], apply_temperature(MODEL_P, 0.5)[[1, 2, 0]])
     np.testing.assert_allclose(heights[3:], MODEL_P[[1, 2, 0]])
     assert len(text) == 30 and ax.get_title(loc="left").startswith("ab")
     _, given = plt.subplots()
-    assert temperature.draw_temperature(fixed_model, VOCAB, "a", 1.0, ax=given)[0] is given
+    assert temperature.draw(fixed_model, VOCAB, "a", 1.0, ax=given)[0] is given
     plt.close("all")
 
 
 def test_explorer_redraws_when_the_slider_moves():
-    box = temperature.explorer(fixed_model, VOCAB, "ab", temperature=1.0, n_chars=20)
+    box = temperature.explore(fixed_model, VOCAB, "ab", temperature=1.0, n_chars=20)
     slider, output = box.children
     assert box.drawn == 1.0
     first = output.outputs

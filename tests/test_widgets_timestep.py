@@ -49,8 +49,8 @@ def test_small_rho_dies_out_and_large_rho_saturates(setup):
     assert np.all(np.abs(timestep.hidden_states(setup, 5.0)) <= 1.0)
 
 
-def test_draw_state_highlights_step_and_hides_the_future(setup):
-    axes = timestep.draw_state(setup, 4, 0.9)
+def test_draw_highlights_step_and_hides_the_future(setup):
+    axes = timestep.draw(setup, 4, 0.9)
     assert len(axes) == 3
     cells = {p.get_gid(): p for p in axes[0].patches if (p.get_gid() or "").startswith("cell-")}
     highlighted = [gid for gid, p in cells.items() if p.get_facecolor() == to_rgba(HIGHLIGHT_COLOR)]
@@ -59,20 +59,20 @@ def test_draw_state_highlights_step_and_hides_the_future(setup):
     assert heat.shape == (6, 12)
     assert not heat.mask[:, :4].any() and heat.mask[:, 4:].all()
     np.testing.assert_allclose(heat[:, :4].data, timestep.hidden_states(setup, 0.9)[:4].T)
-    later = timestep.draw_state(setup, 10, 0.9)
+    later = timestep.draw(setup, 10, 0.9)
     assert later[1].images[0].get_array().mask[:, :10].sum() == 0
     assert "t = 10" in later[0].get_title()
 
 
-def test_draw_state_uses_given_axes(setup):
+def test_draw_uses_given_axes(setup):
     _, given = plt.subplots(3, 1)
-    assert list(timestep.draw_state(setup, 1, 1.0, ax=given)) == list(given)
+    assert list(timestep.draw(setup, 1, 1.0, ax=given)) == list(given)
 
 
 def test_explorer_sliders_redraw_the_output(setup):
     import ipywidgets as widgets
 
-    box = timestep.explorer(setup, t=2, rho=0.8)
+    box = timestep.explore(setup, t=2, rho=0.8)
     time_slider, rho_slider, output = box.children
     assert isinstance(time_slider, widgets.IntSlider) and time_slider.description == "time step"
     assert isinstance(rho_slider, widgets.FloatSlider) and rho_slider.description == "rho"
@@ -92,13 +92,13 @@ def test_explorer_sliders_redraw_the_output(setup):
 
 def test_errors_name_the_argument(setup):
     with pytest.raises(ValueError, match=r"t: expected a time step in 1\.\.12, got 0"):
-        timestep.draw_state(setup, 0, 1.0)
+        timestep.draw(setup, 0, 1.0)
     with pytest.raises(
         ValueError, match=r"event_steps: expected an integer in 1\.\.3 \(at most T = 3\), got 4"
     ):
         timestep.make_setup(steps=3, event_steps=4)
     with pytest.raises(ValueError, match=r"ax: expected 3 axes \(diagram, heatmap, norm\), got 2"):
-        timestep.draw_state(setup, 1, 1.0, ax=plt.subplots(2)[1])
+        timestep.draw(setup, 1, 1.0, ax=plt.subplots(2)[1])
 
 
 def test_show_figure_replaces_the_output_and_closes_the_figure():

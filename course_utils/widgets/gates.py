@@ -7,7 +7,7 @@ Plain functions do the work and tests call them without a browser:
 * :func:`toy_lstm` builds a one-unit LSTM whose gate biases are the knobs (the input is written into the
   cell only when the input gate opens; the forget-gate bias decides how long it stays);
 * :func:`pulse` makes the input: a single pulse at a chosen step;
-* :func:`plot_gates` draws the traces on one axes.
+* :func:`draw` draws the traces on one axes.
 
 :func:`explore` is the thin ``ipywidgets.interactive`` layer over them: sliders for the forget-gate and
 input-gate biases and the time of the pulse.
@@ -27,7 +27,7 @@ from ..diagrams.cells import GATE_COLORS
 from ..validation import check_array, check_int, check_positive_int
 from ._display import explorer_axes, figure_png
 
-__all__ = ["GateTraces", "explore", "gate_traces", "plot_gates", "pulse", "toy_lstm"]
+__all__ = ["GateTraces", "draw", "explore", "gate_traces", "pulse", "toy_lstm"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def pulse(T: int = 40, at: int = 5, amplitude: float = 1.0) -> np.ndarray:
     return x
 
 
-def plot_gates(
+def draw(
     traces: GateTraces, unit: int = 0, ax: Axes | None = None, *, x: np.ndarray | None = None
 ) -> Axes:
     """Draw i(t), f(t), o(t) and c(t) of one hidden unit over time (and the input, if given).
@@ -140,7 +140,7 @@ def plot_gates(
 def explore(T: int = 40) -> Any:
     """Sliders for the toy LSTM: forget-gate bias, input-gate bias and the time of the input pulse.
 
-    Returns a ``VBox`` of the three sliders and an ``Image`` widget showing :func:`plot_gates`; each
+    Returns a ``VBox`` of the three sliders and an ``Image`` widget showing :func:`draw`; each
     slider change redraws the image (no captured output, so notebook runners store nothing stale).
     ``box.drawn`` holds the ``(forget_bias, input_bias, at)`` last drawn, so tests can see a redraw.
     """
@@ -157,7 +157,7 @@ def explore(T: int = 40) -> Any:
         x = pulse(T, int(at.value))
         traces = gate_traces(x, **toy_lstm(float(forget.value), float(inp.value)))
         fig, ax = explorer_axes()
-        plot_gates(traces, x=x, ax=ax)
+        draw(traces, x=x, ax=ax)
         ax.set_title(
             f"forget bias {forget.value:+.1f}: c(t) keeps {traces.f[0, 0]:.3f} of itself per step"
         )

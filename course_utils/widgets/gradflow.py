@@ -1,6 +1,6 @@
 """Gradient-flow explorer: how far back a gradient reaches, as the spectral radius and activation change.
 
-:func:`show` is the plain function (tests call it): for a recurrent matrix ``Wh = rho * Q`` (``Q``
+:func:`draw` is the plain function (tests call it): for a recurrent matrix ``Wh = rho * Q`` (``Q``
 orthogonal) it measures ``|| d h(T) / d h(T-k) ||_2`` with :func:`course_utils.gradflow.jacobian_norms`,
 draws it on a log scale against the bound ``rho^k`` and returns the axes. :func:`explore` is the thin
 ipywidgets layer: a slider for ``rho`` and a choice of activation (tanh or linear).
@@ -17,10 +17,10 @@ from ..gradflow import ACTIVATIONS, jacobian_norms, plot_gradient_flow, scaled_o
 from ..validation import check_choice, check_positive_int
 from ._display import explorer_axes, show_figure
 
-__all__ = ["explore", "show"]
+__all__ = ["draw", "explore"]
 
 
-def show(
+def draw(
     rho: float = 0.9,
     activation: str = "tanh",
     *,
@@ -57,7 +57,7 @@ def show(
 
 
 def explore(H: int = 32, steps: int = 50, *, rho: float = 0.9, activation: str = "tanh") -> Any:
-    """The widget: a FloatSlider "rho" and a Dropdown "activation" that redraw :func:`show`.
+    """The widget: a FloatSlider "rho" and a Dropdown "activation" that redraw :func:`draw`.
 
     Returns a ``VBox`` of the two controls and an ``Output`` widget holding the figure. The output's
     content is replaced directly (as in ``widgets.timestep``), so notebook runners store nothing stale;
@@ -78,7 +78,7 @@ def explore(H: int = 32, steps: int = 50, *, rho: float = 0.9, activation: str =
     def redraw(change: Any = None) -> None:
         rho_now, act_now = float(rho_slider.value), str(act_menu.value)
         fig, ax = explorer_axes()
-        show(rho_now, act_now, H=H, steps=steps, ax=ax)
+        draw(rho_now, act_now, H=H, steps=steps, ax=ax)
         show_figure(output, fig, f"<rho {rho_now:.2f}, {act_now}>")
         box.drawn = (rho_now, act_now)
 

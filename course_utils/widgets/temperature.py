@@ -6,10 +6,10 @@ work and tests call them without a browser:
 
 * :func:`next_char_table` lists the most likely next characters and their probabilities at ``tau``;
 * :func:`continuation` samples a continuation of a prompt at ``tau``, stopping at an optional end character;
-* :func:`draw_temperature` draws the top-k distribution at ``tau`` next to the model's own (``tau = 1``)
+* :func:`draw` draws the top-k distribution at ``tau`` next to the model's own (``tau = 1``)
   and writes the sampled continuation under it.
 
-:func:`explorer` is the thin ipywidgets layer: a FloatSlider "temperature" whose changes redraw the figure in
+:func:`explore` is the thin ipywidgets layer: a FloatSlider "temperature" whose changes redraw the figure in
 an ``Output`` widget.
 """
 
@@ -25,7 +25,7 @@ from ..textgen import CharVocab, NextDistribution, apply_temperature, generate
 from ..validation import check_string
 from ._display import explorer_axes, show_figure
 
-__all__ = ["continuation", "draw_temperature", "explorer", "next_char_table"]
+__all__ = ["continuation", "draw", "explore", "next_char_table"]
 
 
 def _visible(char: str) -> str:
@@ -78,7 +78,7 @@ def continuation(
     return vocab.decode(result.ids)
 
 
-def draw_temperature(
+def draw(
     next_distribution: NextDistribution,
     vocab: CharVocab,
     prompt: str,
@@ -117,7 +117,7 @@ def draw_temperature(
     return ax, text
 
 
-def explorer(
+def explore(
     next_distribution: NextDistribution,
     vocab: CharVocab,
     prompt: str,
@@ -126,7 +126,7 @@ def explorer(
     n_chars: int = 160,
     seed: int = 0,
 ) -> Any:
-    """The widget: a FloatSlider "temperature" (0.1..2) that redraws :func:`draw_temperature`.
+    """The widget: a FloatSlider "temperature" (0.1..2) that redraws :func:`draw`.
 
     Returns a ``VBox`` of the slider and an ``Output`` widget holding the figure and the sampled text.
     ``box.drawn`` is the temperature last drawn, so tests can check that moving the slider redraws.
@@ -146,7 +146,7 @@ def explorer(
 
     def redraw(change: Any = None) -> None:
         tau = float(slider.value)
-        ax, text = draw_temperature(
+        ax, text = draw(
             next_distribution, vocab, prompt, tau, n_chars=n_chars, seed=seed, ax=explorer_axes()[1]
         )
         sampled = {"output_type": "stream", "name": "stdout", "text": prompt + text + "\n"}

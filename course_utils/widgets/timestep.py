@@ -6,12 +6,12 @@ A short input event (a few steps of input, then silence) goes through a simple R
 * :func:`make_setup` draws the sequence and the weights (``Wy`` normalised to spectral radius 1);
 * :func:`course_utils.gradflow.scale_spectral_radius` rescales ``Wy`` to spectral radius ``rho``;
 * :func:`hidden_states` runs :func:`course_utils.reference.rnn_forward` and returns ``h`` (T, H);
-* :func:`draw_state` draws the unrolled network with step t highlighted, a heatmap of the states up to
+* :func:`draw` draws the unrolled network with step t highlighted, a heatmap of the states up to
   step t and the state's size ``||h(t)||`` over time.
 
 With ``rho < 1`` the state left by the event dies out (roughly like ``rho**t``); with ``rho > 1`` it grows
 until tanh saturates: the first hint of vanishing and exploding behaviour (notebook 04).
-:func:`explorer` is the thin ipywidgets layer: an IntSlider "time step" and a FloatSlider "rho" whose
+:func:`explore` is the thin ipywidgets layer: an IntSlider "time step" and a FloatSlider "rho" whose
 changes redraw the figure in an ``Output`` widget.
 """
 
@@ -33,8 +33,8 @@ from ._display import FIGURE_WIDTH, show_figure
 
 __all__ = [
     "ExplorerSetup",
-    "draw_state",
-    "explorer",
+    "draw",
+    "explore",
     "hidden_states",
     "make_setup",
 ]
@@ -102,9 +102,7 @@ def hidden_states(setup: ExplorerSetup, rho: float) -> np.ndarray:
     return h[0]
 
 
-def draw_state(
-    setup: ExplorerSetup, t: int, rho: float, ax: Sequence[Axes] | None = None
-) -> np.ndarray:
+def draw(setup: ExplorerSetup, t: int, rho: float, ax: Sequence[Axes] | None = None) -> np.ndarray:
     """Draw step ``t`` (1..T) of the sequence with ``Wy`` scaled to spectral radius ``rho``.
 
     Three panels: the unrolled network with step t highlighted; the heatmap of ``h(1..t)`` (H rows, later
@@ -169,8 +167,8 @@ def draw_state(
     return np.asarray(axes, dtype=object)
 
 
-def explorer(setup: ExplorerSetup | None = None, *, t: int = 1, rho: float = 1.0) -> Any:
-    """The widget: an IntSlider "time step" (1..T) and a FloatSlider "rho" that redraw :func:`draw_state`.
+def explore(setup: ExplorerSetup | None = None, *, t: int = 1, rho: float = 1.0) -> Any:
+    """The widget: an IntSlider "time step" (1..T) and a FloatSlider "rho" that redraw :func:`draw`.
 
     Returns a ``VBox`` of the two sliders and an ``Output`` widget holding the figure. Each change replaces
     the output's content (set directly, not captured with ``with output:``, so notebook runners that
@@ -191,7 +189,7 @@ def explorer(setup: ExplorerSetup | None = None, *, t: int = 1, rho: float = 1.0
 
     def redraw(change: Any = None) -> None:
         t_now, rho_now = int(time_slider.value), float(rho_slider.value)
-        fig = draw_state(setup, t_now, rho_now)[0].figure
+        fig = draw(setup, t_now, rho_now)[0].figure
         show_figure(output, fig, f"<time step {t_now}, rho {rho_now:.2f}>")
         box.drawn = (t_now, rho_now)
 

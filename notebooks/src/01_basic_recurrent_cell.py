@@ -228,9 +228,9 @@ print(f"W_y {setup.Wy.shape}: spectral radius 1 (to 1e-9): {abs(radius - 1.0) < 
 # *The sliders need a running kernel; the figure below the widget is a static snapshot.*
 
 # %%
-explorer = timestep.explorer(setup, t=6, rho=0.9)
+explorer = timestep.explore(setup, t=6, rho=0.9)
 display(explorer)
-timestep.draw_state(setup, t=6, rho=0.9)
+timestep.draw(setup, t=6, rho=0.9)
 plt.show()
 
 # %% [markdown]

@@ -529,10 +529,10 @@ claims.below("nb03.char_held_out_vs_unigram", valid_loss / unigram_loss, 0.85)
 # %%
 next_char = textgen.keras_next_distribution(char_model)
 prompt = "    def "
-temperature.explorer(next_char, vocab, prompt, temperature=1.0, seed=SEED)
+temperature.explore(next_char, vocab, prompt, temperature=1.0, seed=SEED)
 
 # %%
-ax, sample = temperature.draw_temperature(next_char, vocab, prompt, 1.0, n_chars=120, seed=SEED)
+ax, sample = temperature.draw(next_char, vocab, prompt, 1.0, n_chars=120, seed=SEED)
 
 # %% [markdown]
 # The claim "low temperature is more repetitive" is measurable: the share of *distinct* 4-character

@@ -224,7 +224,7 @@ fig, axes = plt.subplots(1, 2, figsize=(12, 3.2), sharey=True)
 traces = {}
 for bias, ax in zip((1.0, 5.0), axes):
     traces[bias] = gates.gate_traces(pulse_x, **gates.toy_lstm(forget_bias=bias))
-    gates.plot_gates(traces[bias], x=pulse_x, ax=ax)
+    gates.draw(traces[bias], x=pulse_x, ax=ax)
     ax.set_title(f"forget bias {bias:.0f}")
 plt.show()
 
