@@ -26,7 +26,7 @@ _NAMES = {
 }
 
 
-def exercise_02_1(which_mapping: Callable[[tuple, tuple], str]) -> Feedback:
+def exercise_02_1(which_mapping: Callable[[tuple, tuple], str], *, show: bool = True) -> Feedback:
     """Check ``which_mapping(input_shape, output_shape)`` returns "seq2seq", "seq2vec", "vec2seq" or "encdec".
 
     Shapes are batch-first tuples: (N, T, D) sequences, (N, P) vectors; an output sequence with a length
@@ -44,19 +44,21 @@ def exercise_02_1(which_mapping: Callable[[tuple, tuple], str]) -> Feedback:
         ((8, 12, 5), (8, 25, 5), "encdec"),
     ]
     for shape_in, shape_out, want in cases:
-        got, problem = attempt(ex, which_mapping, shape_in, shape_out)
+        got, problem = attempt(ex, which_mapping, shape_in, shape_out, show=show)
         if problem is not None:
             return problem
         if got not in _NAMES:
-            return failed(ex, f"return one of {sorted(_NAMES)}, got {got!r}.")
+            return failed(ex, f"return one of {sorted(_NAMES)}, got {got!r}.", show=show)
         if got != want:
             return failed(
                 ex,
                 f"input {shape_in} -> output {shape_out} is {_NAMES[want]}, not {_NAMES[got]}: look at which side has a time axis, and whether the lengths match.",
+                show=show,
             )
     return passed(
         ex,
         "correct: the rank of each side says sequence or vector; unequal lengths need an encoder-decoder.",
+        show=show,
     )
 
 
@@ -84,6 +86,7 @@ def _build_and_run(
     *,
     recurrent: int,
     missing: str,
+    show: bool = True,
 ) -> tuple[Any, np.ndarray | None, Feedback | None]:
     """Build the student's model, check it is a Keras model with ``recurrent`` recurrent layers, run it on ``x``.
 
@@ -92,7 +95,7 @@ def _build_and_run(
     """
     import keras
 
-    model, problem = attempt(ex, build, *args)
+    model, problem = attempt(ex, build, *args, show=show)
     if problem is not None:
         return None, None, problem
     if not isinstance(model, keras.Model):
@@ -104,10 +107,10 @@ def _build_and_run(
             return model, _outputs(model, x), None
         except Exception as exc:  # a student's model that cannot run on an (N, T, D) batch
             message = f"the model fails on a batch of shape (N, T, D) = {x.shape}: {type(exc).__name__}: {exc}"
-    return None, None, failed(ex, message)
+    return None, None, failed(ex, message, show=show)
 
 
-def exercise_02_2(build_seq2vec: Callable[[int, int, int], Any]) -> Feedback:
+def exercise_02_2(build_seq2vec: Callable[[int, int, int], Any], *, show: bool = True) -> Feedback:
     """Check ``build_seq2vec(steps, features, classes)``: a model mapping (N, T, D) to class probabilities (N, C)."""
     ex = "02.2"
     steps, features, classes = 12, 2, 3
@@ -119,6 +122,7 @@ def exercise_02_2(build_seq2vec: Callable[[int, int, int], Any]) -> Feedback:
         x,
         recurrent=1,
         missing="the model has no recurrent layer (SimpleRNN, LSTM or GRU): it must read the sequence step by step.",
+        show=show,
     )
     if problem is not None:
         return problem
@@ -126,20 +130,28 @@ def exercise_02_2(build_seq2vec: Callable[[int, int, int], Any]) -> Feedback:
         return failed(
             ex,
             f"the output {out.shape} still has a time axis: a sequence-to-vector model keeps only the last output (return_sequences=False).",
+            show=show,
         )
     if out.shape != (4, classes):
         return failed(
-            ex, f"expected an output of shape {(4, classes)} = (N, C), got shape {out.shape}."
+            ex,
+            f"expected an output of shape {(4, classes)} = (N, C), got shape {out.shape}.",
+            show=show,
         )
     if not (np.all(out >= 0) and np.allclose(out.sum(axis=1), 1.0, atol=1e-4)):
         return failed(
             ex,
             "the outputs are not class probabilities: end with Dense(classes, activation='softmax').",
+            show=show,
         )
-    return passed(ex, "correct: (N, T, D) -> last state (N, H) -> class probabilities (N, C).")
+    return passed(
+        ex, "correct: (N, T, D) -> last state (N, H) -> class probabilities (N, C).", show=show
+    )
 
 
-def exercise_02_3(build_encoder_decoder: Callable[[int, int, int], Any]) -> Feedback:
+def exercise_02_3(
+    build_encoder_decoder: Callable[[int, int, int], Any], *, show: bool = True
+) -> Feedback:
     """Check ``build_encoder_decoder(steps, features, horizon)``: (N, T, D) -> (N, K, 1) through the encoder's state."""
     ex = "02.3"
     steps, features, horizon = 10, 1, 4
@@ -151,12 +163,15 @@ def exercise_02_3(build_encoder_decoder: Callable[[int, int, int], Any]) -> Feed
         x,
         recurrent=2,
         missing="an encoder-decoder has two recurrent layers: an encoder that reads, a decoder that emits.",
+        show=show,
     )
     if problem is not None:
         return problem
     if out.shape != (3, horizon, 1):
         return failed(
-            ex, f"expected an output of shape {(3, horizon, 1)} = (N, K, 1), got shape {out.shape}."
+            ex,
+            f"expected an output of shape {(3, horizon, 1)} = (N, K, 1), got shape {out.shape}.",
+            show=show,
         )
     changed = x.copy()
     changed[:, 0] += 3.0  # the first input can reach the decoder only through the encoder's state
@@ -164,5 +179,8 @@ def exercise_02_3(build_encoder_decoder: Callable[[int, int, int], Any]) -> Feed
         return failed(
             ex,
             "the outputs ignore the first input step: hand the encoder's final state to the decoder.",
+            show=show,
         )
-    return passed(ex, "correct: the encoder's final state carries the whole input to the decoder.")
+    return passed(
+        ex, "correct: the encoder's final state carries the whole input to the decoder.", show=show
+    )

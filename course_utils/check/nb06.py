@@ -30,7 +30,9 @@ def exercise_06_1(forget_gate: Callable[..., Any], *, show: bool = True) -> Feed
     N, D, H = 3, 4, 5
     x_t, h_prev = rng.normal(size=(N, D)), rng.normal(size=(N, H))
     Wx, Wh, b = rng.normal(size=(D, 4 * H)), rng.normal(size=(H, 4 * H)), rng.normal(size=4 * H)
-    got, fb = attempt(ex, forget_gate, x_t.copy(), h_prev.copy(), Wx.copy(), Wh.copy(), b.copy())
+    got, fb = attempt(
+        ex, forget_gate, x_t.copy(), h_prev.copy(), Wx.copy(), Wh.copy(), b.copy(), show=show
+    )
     if fb is not None:
         return fb
     _, _, cache = ref.lstm_step_forward(x_t, h_prev, np.zeros((N, H)), Wx, Wh, b)
@@ -72,7 +74,7 @@ def exercise_06_2(lstm_param_count: Callable[..., Any], *, show: bool = True) ->
     cases = [(16, 2), (5, 3), (32, 10)]
     for units, input_dim in cases:
         for peephole in (False, True):
-            got, fb = attempt(ex, lstm_param_count, units, input_dim, peephole=peephole)
+            got, fb = attempt(ex, lstm_param_count, units, input_dim, peephole=peephole, show=show)
             if fb is not None:
                 return fb
             want = 4 * units * (input_dim + units + 1) + (3 * units if peephole else 0)
@@ -99,7 +101,7 @@ def exercise_06_3(half_life: Callable[..., Any], *, show: bool = True) -> Feedba
     """Check ``half_life(forget_bias) -> float``: steps until sigmoid(b) ** k = 1/2."""
     ex = "06.3"
     for bias in (0.5, 1.0, 3.0, 0.0, 6.0):
-        got, fb = attempt(ex, half_life, bias)
+        got, fb = attempt(ex, half_life, bias, show=show)
         if fb is not None:
             return fb
         keep = 1.0 / (1.0 + math.exp(-bias))

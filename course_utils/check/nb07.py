@@ -24,7 +24,9 @@ def exercise_07_1(gru_param_count: Callable[..., Any], *, show: bool = True) -> 
     ex = "07.1"
     for units, input_dim in ((18, 2), (5, 3), (32, 10)):
         for reset_after in (True, False):
-            got, fb = attempt(ex, gru_param_count, units, input_dim, reset_after=reset_after)
+            got, fb = attempt(
+                ex, gru_param_count, units, input_dim, reset_after=reset_after, show=show
+            )
             if fb is not None:
                 return fb
             want = param_count("GRU", units, input_dim, reset_after=reset_after)
@@ -56,7 +58,7 @@ def exercise_07_2(gru_update: Callable[..., Any], *, show: bool = True) -> Feedb
     rng = np.random.default_rng(72)
     h_prev, g = rng.uniform(-1, 1, size=(3, 4)), rng.uniform(-1, 1, size=(3, 4))
     z = rng.uniform(0, 1, size=(3, 4))
-    got, fb = attempt(ex, gru_update, h_prev.copy(), g.copy(), z.copy())
+    got, fb = attempt(ex, gru_update, h_prev.copy(), g.copy(), z.copy(), show=show)
     if fb is not None:
         return fb
     want = z * h_prev + (1 - z) * g
@@ -92,7 +94,7 @@ def exercise_07_3(matching_units: Callable[..., Any], *, show: bool = True) -> F
         ("LSTM", 5000, 3),
         ("GRU", 300, 1),
     ):
-        got, fb = attempt(ex, matching_units, cell, budget, input_dim)
+        got, fb = attempt(ex, matching_units, cell, budget, input_dim, show=show)
         if fb is not None:
             return fb
         want = units_for_budget(cell, budget, input_dim)
