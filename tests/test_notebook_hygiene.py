@@ -98,6 +98,16 @@ def test_lecture_notebook_proves_its_claims_and_has_exercises(src):
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_exercise_checks_are_assigned_so_no_feedback_repr_is_stored(src):
+    """A bare ``check.exercise_...(fn)`` as a cell's last line stores ``Feedback(...)`` under the message."""
+    for cell in stored(src).cells:
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        last = cell.source.strip().splitlines()[-1]
+        assert not re.match(r"check\.exercise_\w+\(", last), f"assign it: feedback = {last}"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
 def test_notebook_opens_with_title_objectives_and_the_generated_header(src):
     nb = stored(src)
     title = nb.cells[0]

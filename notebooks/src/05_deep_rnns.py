@@ -553,7 +553,7 @@ def stack_forward(x, layers):
     raise NotImplementedError
 
 
-check.exercise_05_1(stack_forward)
+feedback = check.exercise_05_1(stack_forward)
 
 # %% [markdown]
 # **Exercise 2 — counting weights.** Write `param_count(d_in, units, outputs)`: the number of weights of
@@ -566,7 +566,7 @@ def param_count(d_in, units, outputs):
     raise NotImplementedError
 
 
-check.exercise_05_2(param_count)
+feedback = check.exercise_05_2(param_count)
 
 # %% [markdown]
 # **Exercise 3 — residual connections.** Write `residual_forward(x, layers)` like exercise 1, but every
@@ -578,7 +578,7 @@ def residual_forward(x, layers):
     raise NotImplementedError
 
 
-check.exercise_05_3(residual_forward)
+feedback = check.exercise_05_3(residual_forward)
 
 # %% [markdown]
 # ## Summary
