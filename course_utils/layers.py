@@ -64,7 +64,10 @@ class LayerNormSimpleRNNCell(keras.layers.Layer):
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.state_size = units
         self.output_size = units
-        self.layer_norm = keras.layers.LayerNormalization(epsilon=epsilon, name="layer_norm")
+        # the cell's own dtype policy, not Keras' global one: a float64 cell gets a float64 gamma and beta
+        self.layer_norm = keras.layers.LayerNormalization(
+            epsilon=epsilon, name="layer_norm", dtype=self.dtype_policy
+        )
 
     def build(self, input_shape: tuple) -> None:
         self.kernel = self.add_weight(

@@ -90,3 +90,15 @@ def test_epoch_clock_records_every_epoch_and_stops_at_the_target():
     model.fit(x, y, epochs=5, verbose=0, callbacks=[clock])
     assert clock.epoch_reached == 1 and len(clock.val_mse) == len(clock.durations) == 1
     assert clock.seconds_reached == pytest.approx(sum(clock.durations))
+
+
+def test_layer_norm_cell_keeps_its_dtype_for_gamma_and_beta():
+    # under the default float32 policy, a float64 cell must not get a float32 layer norm inside
+    import keras
+
+    from course_utils.layers import LayerNormSimpleRNNCell
+
+    assert keras.config.dtype_policy().name == "float32"
+    layer = keras.layers.RNN(LayerNormSimpleRNNCell(4, dtype="float64"), dtype="float64")
+    layer.build((None, 3, 2))
+    assert {str(w.dtype) for w in layer.weights} == {"float64"}, [w.dtype for w in layer.weights]
