@@ -278,3 +278,8 @@ def test_every_sequence_backward_writes_its_loop_over_time(backward):
 
     source = inspect.getsource(backward)
     assert "for t in steps:" in source and "dh_w[:, t] + dprev_h" in source
+    # the whole of BPTT, masks and truncation included, reads in at most ten lines
+    lines = source.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("for steps, dh_w in"))
+    end = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("return "))
+    assert end - start <= 10, "\n".join(lines[start:end])
