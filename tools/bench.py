@@ -142,7 +142,9 @@ def grading_section(path: Path = ROOT / "docs" / "grading_throughput.json") -> l
         f"`python tools/bench_grading.py` ({data['cores']} cores): a class of synthetic "
         "submissions (reference, blank, partly wrong, all-None, crashing, in turn) graded with `--jobs 1` and "
         "again with `--jobs 2`. The ratio is measured in one run; the grades must be identical. With other load "
-        "on the machine the ratio is only indicative (above 2 on 2 cores, the load fell between the two runs).",
+        "on the machine the ratio is only indicative. Above 2 on 2 cores, one job was not CPU-bound all the time "
+        "(each submission starts a sandboxed Python process that waits on its start-up and I/O; at `--jobs 2` "
+        "those waits overlap) or the load changed between the two runs.",
         "",
         "| assignment | class | jobs 1 (submissions/min) | jobs 2 (submissions/min) | ratio | identical grades "
         "| measured | load average before → after |",
