@@ -70,3 +70,17 @@ def test_explorer_redraws_when_the_slider_moves():
     assert output.outputs[0]["data"]["text/plain"].endswith(" [temperature 0.3]")
     assert output.outputs[0]["data"]["image/png"] != first[0]["data"]["image/png"]
     plt.close("all")
+
+
+def test_draw_fits_its_title_and_labels_one_distribution_once():
+    # at temperature 1 the scaled and the model's distributions are one: one set of bars, one legend entry
+    ax, _ = temperature.draw(fixed_model, VOCAB, "ab", 1.0, n_chars=200, seed=0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["model (temperature 1)"]
+    lines = ax.get_title(loc="left").splitlines()
+    assert 1 <= len(lines) <= 2 and all(len(line) <= temperature.TITLE_WIDTH for line in lines)
+    assert "temperature 1" in ax.figure.get_label()
+    ax, _ = temperature.draw(fixed_model, VOCAB, "ab", 0.5, seed=0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "temperature 0.5",
+        "model (temperature 1)",
+    ]

@@ -15,6 +15,7 @@ an ``Output`` widget.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -26,6 +27,8 @@ from ..validation import check_string
 from ._display import explorer_axes, show_figure
 
 __all__ = ["continuation", "draw", "explore", "next_char_table"]
+
+TITLE_WIDTH = 70  # characters per title line: monospace 8 pt over the axes of a 7- or 8-inch figure
 
 
 def _visible(char: str) -> str:
@@ -97,23 +100,39 @@ def draw(
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
     positions = np.arange(len(table))
-    ax.bar(
-        positions, [p for _, p in table], color="tab:orange", label=f"temperature {temperature:g}"
-    )
+    at_one = np.isclose(temperature, 1.0)  # then the two distributions are one: one bar, one label
     ax.bar(
         positions,
-        [p for _, p in model_table],
-        fill=False,
-        edgecolor="k",
-        label="model (temperature 1)",
+        [p for _, p in table],
+        color="tab:orange",
+        label="model (temperature 1)" if at_one else f"temperature {temperature:g}",
     )
+    if not at_one:
+        ax.bar(
+            positions,
+            [p for _, p in model_table],
+            fill=False,
+            edgecolor="k",
+            label="model (temperature 1)",
+        )
     ax.set_xticks(positions, [_visible(c) for c, _ in table])
     ax.set_ylim(0, 1)
     ax.set_ylabel("P(next character)")
     ax.set_xlabel(f"most likely characters after {prompt[-20:]!r}")
     ax.legend(loc="upper right", fontsize="small")
-    shown = (prompt[-30:] + text)[:110].replace("\n", "⏎")
-    ax.set_title(shown, fontsize=8, family="monospace", loc="left")
+    # the sample as the title, in two lines that fit over the axes (monospace 8 pt: ~70 characters a line)
+    shown = (prompt[-30:] + text).replace("\n", "⏎")
+    ax.set_title(
+        "\n".join(textwrap.wrap(shown, TITLE_WIDTH, drop_whitespace=False)[:2]),
+        fontsize=8,
+        family="monospace",
+        loc="left",
+    )
+    ax.figure.set_label(
+        f"the {len(table)} likeliest next characters after the prompt at temperature {temperature:g}"
+        + ("" if at_one else " and at 1")
+        + f", and a sampled continuation: {text[:60]!r}"
+    )
     return ax, text
 
 
