@@ -179,5 +179,6 @@ def plot_prediction(
                 "input: v = (" + ", ".join(f"{v:.2f}" for v in task.x[index]) + ")", fontsize=9
             )
     ax.set_xlabel("time step t")
+    ax.set_ylabel("input x(t)" if task.kind == "seq2vec" else "value")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax

@@ -74,6 +74,7 @@ def test_plot_prediction_draws_target_baseline_and_prediction(kind):
         if kind == "encdec":
             np.testing.assert_array_equal(line.get_xdata(), np.arange(16, 21))
     assert ("input x(t)" in labels) == (kind != "vec2seq")
+    assert ax.get_xlabel() and ax.get_ylabel()  # both axes say what they show
 
 
 def test_plot_prediction_errors():
