@@ -15,7 +15,6 @@ each, the ratio, and whether the grades agree (exit status 1 if they do not).
 from __future__ import annotations
 
 import argparse
-import copy
 import inspect
 import json
 import os
@@ -30,24 +29,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from course_utils.grading import assignments as registry  # noqa: E402
-from course_utils.grading.grader import grade_directory, load_tests  # noqa: E402
+from course_utils.grading.grader import grade_directory, load_tests, with_cells  # noqa: E402
 from course_utils.grading.release import release  # noqa: E402
 
 KINDS = ("reference", "blank", "partial", "none", "crash")
-
-
-def _with_cell(notebook: dict, source: str) -> dict:
-    out = copy.deepcopy(notebook)
-    out["cells"].append(
-        {
-            "cell_type": "code",
-            "metadata": {},
-            "source": source,
-            "outputs": [],
-            "execution_count": None,
-        }
-    )
-    return out
 
 
 def graded_functions(autograder: Path) -> list[str]:
@@ -70,9 +55,9 @@ def make_class(dist: Path, assignment_id: str, folder: Path, size: int) -> None:
     variants = {
         "reference": solution,
         "blank": blank,
-        "partial": _with_cell(solution, stub.format(functions[0], "raise NotImplementedError")),
-        "none": _with_cell(solution, "".join(stub.format(f, "return None") for f in functions)),
-        "crash": _with_cell(solution, "import os\nos._exit(1)\n"),
+        "partial": with_cells(solution, stub.format(functions[0], "raise NotImplementedError")),
+        "none": with_cells(solution, "".join(stub.format(f, "return None") for f in functions)),
+        "crash": with_cells(solution, "import os\nos._exit(1)\n"),
     }
     folder.mkdir(parents=True, exist_ok=True)
     for k in range(size):

@@ -61,6 +61,7 @@ __all__ = [
     "gradescope_results",
     "load_questions",
     "load_tests",
+    "with_cells",
 ]
 
 DELEGATION_NOTE = (
@@ -71,6 +72,18 @@ TRUSTED_ARGUMENTS = {"np": np, "numpy": np}
 #: A report's ``status``: every test ran / the submission ended its process (graded on what ran) /
 #: a time or memory limit did / not gradable (unreadable, grader failure) / the sandbox was unavailable.
 STATUSES = ("graded", "partial", "limit", "error", "refused")
+
+
+def with_cells(notebook: dict, *sources: str) -> dict:
+    """A copy of the notebook dict ``notebook`` with code cells appended (later definitions win, as in
+    Jupyter): how the tests and ``tools/bench_grading.py`` turn a release into typical submissions."""
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None}
+        for s in sources
+    ]  # no cell ids: the submission's nbformat minor version may predate them
+    return json.loads(
+        json.dumps({**notebook, "cells": [*notebook["cells"], *cells]})
+    )  # a deep copy
 
 
 @dataclass(frozen=True)
