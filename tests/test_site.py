@@ -461,3 +461,15 @@ def test_site_in_a_real_browser_offline(site, served, chromium, tmp_path):
     assert remote == [], f"requests to the network: {remote[:10]}"
     assert errors == [], f"console errors: {errors[:10]}"
     assert failed == [], f"failed requests: {failed[:10]}"
+
+
+def test_links_between_published_pages_point_at_the_site():
+    # BENCHMARKS.md links the claims report by its repository path; on the site it is claims.md
+    bench = ROOT / "BENCHMARKS.md"
+    text = "see [`docs/claims.md`](docs/claims.md), [a row](docs/claims.md#coverage), [x](https://a.b/c.md)"
+    assert course_site.site_links(text, bench) == (
+        "see [`docs/claims.md`](claims.md), [a row](claims.md#coverage), [x](https://a.b/c.md)"
+    )
+    assert course_site.site_links("[b](../BENCHMARKS.md)", ROOT / "docs" / "claims.md") == (
+        "[b](benchmarks.md)"
+    )

@@ -176,13 +176,35 @@ def notation_page() -> tuple[str, str]:
     return "notation.rst", text
 
 
+# Repository pages the site publishes, and their documents there: a link between them is rewritten to
+# the site's page (BENCHMARKS.md links the claims report as docs/claims.md).
+PUBLISHED_PAGES = {"BENCHMARKS.md": "benchmarks.md", "docs/claims.md": "claims.md"}
+
+
+def site_links(text: str, page: Path) -> str:
+    """``text`` of the repository page ``page`` with its links to other published pages pointing at the site's
+    (``[the report](docs/claims.md#coverage)`` in BENCHMARKS.md becomes ``[the report](claims.md#coverage)``)."""
+
+    def repl(match: re.Match) -> str:
+        target, anchor = match.group(1), match.group(2) or ""
+        if re.match(r"[a-z]+:", target):
+            return match.group(0)
+        resolved = (page.parent / target).resolve()
+        for source, document in PUBLISHED_PAGES.items():
+            if resolved == (ROOT / source).resolve():
+                return f"]({document}{anchor})"
+        return match.group(0)
+
+    return re.sub(r"\]\(([^)\s#]+)(#[^)\s]*)?\)", repl, text)
+
+
 def copy_markdown_page(page: Path, target: Path, missing: str) -> None:
     """Copy a Markdown page of the repository, with the local images it shows, or write ``missing``."""
     if not page.exists():
         target.write_text(missing, encoding="utf-8")
         return
     text = page.read_text(encoding="utf-8")
-    target.write_text(text, encoding="utf-8")
+    target.write_text(site_links(text, page), encoding="utf-8")
     for image in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text):
         if not re.match(r"[a-z]+:", image) and (page.parent / image).is_file():
             (target.parent / image).parent.mkdir(parents=True, exist_ok=True)
