@@ -284,33 +284,6 @@ def _int_phrase(
     return phrase + (" or None" if allow_none else "") + _hint(hint)
 
 
-def _check_int(
-    value: object,
-    name: str,
-    *,
-    low: int | None = None,
-    high: int | None = None,
-    multiple_of: int | None = None,
-    what: str = "integer",
-    hint: str = "",
-    allow_none: bool = False,
-    type_error: type[Exception] = TypeError,
-) -> int | None:
-    if value is None and allow_none:
-        return None
-    expected = _int_phrase(what, low, high, multiple_of, allow_none, hint)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise type_error(f"{name}: expected {expected}, got {_got(value)}")
-    number = int(value)
-    if (
-        (low is not None and number < low)
-        or (high is not None and number > high)
-        or (multiple_of is not None and number % multiple_of)
-    ):
-        raise ValueError(f"{name}: expected {expected}, got {value!r}")
-    return number
-
-
 def check_int(
     value: object,
     name: str,
@@ -346,16 +319,19 @@ def check_int(
     ...
     TypeError: at: expected a step in 0..9, got float 2.0
     """
-    return _check_int(
-        value,
-        name,
-        low=low,
-        high=high,
-        multiple_of=multiple_of,
-        what=what,
-        hint=hint,
-        allow_none=allow_none,
-    )
+    if value is None and allow_none:
+        return None
+    expected = _int_phrase(what, low, high, multiple_of, allow_none, hint)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected {expected}, got {_got(value)}")
+    number = int(value)
+    if (
+        (low is not None and number < low)
+        or (high is not None and number > high)
+        or (multiple_of is not None and number % multiple_of)
+    ):
+        raise ValueError(f"{name}: expected {expected}, got {value!r}")
+    return number
 
 
 def check_positive_int(value: object, name: str) -> int:
@@ -366,7 +342,7 @@ def check_positive_int(value: object, name: str) -> int:
     ...
     ValueError: units: expected a positive integer, got 0
     """
-    return _check_int(value, name, low=1)
+    return check_int(value, name, low=1)
 
 
 def check_choice(value: object, name: str, choices: tuple, hint: str = "") -> object:
@@ -531,7 +507,10 @@ def check_seed(value: object, name: str = "seed", *, allow_none: bool = False) -
     >>> check_seed(None, allow_none=True) is None
     True
     """
-    return _check_int(value, name, low=0, allow_none=allow_none, type_error=ArgumentTypeError)
+    try:
+        return check_int(value, name, low=0, allow_none=allow_none)
+    except TypeError as exc:  # a wrong type is also a ValueError here (ArgumentTypeError)
+        raise ArgumentTypeError(str(exc)) from None
 
 
 def check_sequence(
