@@ -151,10 +151,10 @@ def grading_section(path: Path = ROOT / "docs" / "grading_throughput.json") -> l
         "|---|---:|---:|---:|---:|---|---|---|",
     ]
     for r in data["results"]:
-        load = r.get("load_average", data["load_average"])
+        load = r["load_average"]
         lines.append(
             f"| {r['assignment']} | {r['size']} | {r['per_minute_jobs1']} | {r['per_minute_jobs2']} | "
-            f"{r['ratio']} | {'yes' if r['identical_grades'] else 'NO'} | {r.get('date', data['date'])} "
+            f"{r['ratio']} | {'yes' if r['identical_grades'] else 'NO'} | {r['date']} "
             f"| {load[0]} → {load[1]} |"
         )
     return [*lines, ""]
